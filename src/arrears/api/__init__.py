@@ -1,0 +1,1 @@
+"""The faces. Each package turns its wire dialect into service calls and back; no rule lives here."""

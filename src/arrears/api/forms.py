@@ -1,0 +1,64 @@
+"""Stripe-style bracket notation: ``metadata[k]=v``, ``lines[0][amount]=5``, ``expand[]=customer``.
+
+``parse`` turns a form body or query string into nested dicts of strings. Indexed and ``[]`` keys
+give dicts with digit keys ("0", "1", ...); the parameter schema turns those into lists where it
+expects an array, so ``metadata[0]=x`` stays a map. Malformed names and conflicting shapes are
+ParamErrors, never crashes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+from arrears.domain.errors import ParamError
+
+MAX_PARAMS = 1000
+MAX_DEPTH = 8
+
+
+def _split(name: str) -> list[str]:
+    """``a[b][0]`` -> ["a", "b", "0"]; ``a[]`` -> ["a", ""]."""
+    head, bracket, rest = name.partition("[")
+    parts = [head]
+    if not bracket:
+        return parts
+    rest = "[" + rest
+    while rest:
+        if not rest.startswith("["):
+            raise ParamError(f"Invalid parameter name: {name}", param=name)
+        end = rest.find("]")
+        if end < 0:
+            raise ParamError(f"Invalid parameter name: {name} (a '[' is never closed)", param=name)
+        parts.append(rest[1:end])
+        rest = rest[end + 1:]
+    return parts
+
+
+def parse(body: str) -> dict[str, Any]:
+    try:
+        pairs = parse_qsl(body, keep_blank_values=True, strict_parsing=False, max_num_fields=MAX_PARAMS)
+    except ValueError:
+        raise ParamError(f"Too many parameters: at most {MAX_PARAMS} are accepted in one request.") from None
+    root: dict[str, Any] = {}
+    for name, value in pairs:
+        parts = _split(name)
+        if not parts[0]:
+            raise ParamError(f"Invalid parameter name: {name!r}", param=name)
+        if len(parts) > MAX_DEPTH:
+            raise ParamError(f"Parameter {name} is nested too deeply (at most {MAX_DEPTH} levels).", param=name)
+        node = root
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
+            if part == "":
+                part = str(sum(1 for k in node if k.isdigit()))
+            if last:
+                if isinstance(node.get(part), dict):
+                    raise ParamError(f"Invalid parameter {name}: given both as a value and as a hash.", param=name)
+                node[part] = value
+            else:
+                child = node.setdefault(part, {})
+                if not isinstance(child, dict):
+                    raise ParamError(f"Invalid parameter {name}: given both as a value and as a hash.", param=name)
+                node = child
+    return root

@@ -1,0 +1,1 @@
+"""The Stripe face: Stripe's paths, parameters, objects and errors, unchanged."""

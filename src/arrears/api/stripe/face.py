@@ -1,0 +1,126 @@
+"""The Stripe face's request cycle: authenticate, parse, validate, run one transaction, render."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from arrears import STRIPE_API_VERSION
+from arrears.api import auth, forms
+from arrears.api.env import Env
+from arrears.api.stripe import errors
+from arrears.api.stripe import expand as expansion
+from arrears.api.stripe.handlers import Call
+from arrears.api.stripe.routes import OPERATIONS, Operation
+from arrears.api.stripe.schema import array, convert_fields, string
+from arrears.domain import Doc, views
+from arrears.domain.errors import ArrearsError, ParamError
+from arrears.services import Ctx
+from arrears.store.base import Tx
+
+log = logging.getLogger("arrears.api")
+MAX_BODY = 1 << 20
+JSON = "application/json"
+
+
+def present(doc: Doc, api_version: str) -> Doc:
+    kind = doc.get("object")
+    if kind == "invoice" and "lines" in doc:
+        return views.invoice(doc, api_version)
+    if kind in ("list", "search_result"):
+        return {**doc, "data": [present(d, api_version) for d in doc["data"]]}
+    return doc
+
+
+async def render(tx: Tx, doc: Doc, paths: list[str], api_version: str) -> Doc:
+    out = present(doc, api_version)
+    if paths:
+        async def load(table: str, obj_id: str) -> Doc | None:
+            found = await tx.get(table, obj_id)
+            return None if found is None else present(found, api_version)
+
+        out = await expansion.expand(out, paths, load)
+    return out
+
+
+async def raw_params(request: Request) -> dict[str, Any]:
+    if request.method in ("GET", "DELETE"):
+        return forms.parse(request.url.query)
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise ParamError(f"The request body is larger than {MAX_BODY} bytes.")
+    if not body:
+        return {}
+    if request.headers.get("content-type", "").split(";")[0].strip() == JSON:
+        try:
+            parsed = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            raise ParamError("Invalid JSON body: the request body could not be parsed as JSON.") from None
+        if not isinstance(parsed, dict):
+            raise ParamError("Invalid JSON body: the request body must be a JSON object.")
+        return parsed
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ParamError("Invalid request body: it must be UTF-8 application/x-www-form-urlencoded.") from None
+    return forms.parse(text)
+
+
+def respond(status: int, body: Doc, request_id: str, api_version: str, extra: dict[str, str] | None = None) -> Response:
+    headers = {"Request-Id": request_id, "Stripe-Version": api_version, **(extra or {})}
+    return Response(orjson.dumps(body), status_code=status, headers=headers, media_type=JSON)
+
+
+def endpoint(op: Operation, env: Env) -> Callable[[Request], Awaitable[Response]]:
+    fields = {**op.params, "expand": array(string(), max_items=100)}
+    searching = op.returns.startswith("search:")
+    run_in = env.store.write if op.write else env.store.read
+
+    async def handle(request: Request) -> Response:
+        request_id = env.ids.new("req", 14)
+        api_version = request.headers.get("stripe-version") or STRIPE_API_VERSION
+        try:
+            livemode = auth.check_open_mode(auth.api_key(request.headers.get("authorization")))
+            params = convert_fields(await raw_params(request), fields)
+            paths: list[str] = params.pop("expand", None) or []
+            if searching and "total_count" in paths:
+                paths.remove("total_count")
+                params["_total_count"] = True
+            expansion.check(paths)
+            ctx = Ctx(now=env.clock.now(), ids=env.ids, livemode=livemode, request_id=request_id,
+                      idempotency_key=request.headers.get("idempotency-key") if op.write else None,
+                      base_url=env.base_url, api_version=api_version)
+            call = Call(ctx, dict(request.path_params), params, request.url.path)
+
+            async def run(tx: Tx) -> Doc:
+                return await render(tx, await op.handler(tx, call), paths, api_version)
+
+            return respond(200, await run_in(run), request_id, api_version)
+        except ArrearsError as exc:
+            status, body = errors.render(exc)
+        except Exception:
+            log.exception("request %s %s %s failed", request_id, request.method, request.url.path)
+            status, body = errors.internal(request_id)
+        return respond(status, body, request_id, api_version)
+
+    handle.__name__ = op.operation_id
+    return handle
+
+
+def routes(env: Env) -> list[Route]:
+    return [Route(o.path, endpoint(o, env), methods=[o.method]) for o in OPERATIONS]
+
+
+def unrecognized(request: Request) -> Response:
+    body = {"error": {
+        "type": "invalid_request_error",
+        "message": f"Unrecognized request URL ({request.method}: {request.url.path}). Please see "
+                   "https://stripe.com/docs or the routes in arrears' /openapi.json.",
+    }}
+    return respond(404, body, "req_unrouted", request.headers.get("stripe-version") or STRIPE_API_VERSION)

@@ -1,0 +1,149 @@
+"""The parameters each Stripe operation accepts (API 2026-10-28.endive, the slice arrears serves).
+
+Names and shapes follow stripe-python 16.1.0's params TypedDicts. A parameter Stripe has but arrears
+does not implement is absent here, so it is refused with "Received unknown parameter" rather than
+silently ignored. ``expand`` is added to every operation by the router."""
+
+from __future__ import annotations
+
+from arrears.api.stripe.schema import (
+    Spec,
+    array,
+    boolean,
+    decimal,
+    enum,
+    integer,
+    metadata,
+    obj,
+    string,
+    timestamp_filter,
+)
+from arrears.domain.invoice import STATUSES
+
+CURRENCY = string(max_length=3, doc="Three-letter ISO currency code, in lowercase.")
+PERIOD = obj({"start": integer(required=True), "end": integer(required=True)})
+ADDRESS = obj({k: string(emptyable=True) for k in ("city", "country", "line1", "line2", "postal_code", "state")},
+              emptyable=True)
+CUSTOM_FIELDS = array(obj({"name": string(required=True, max_length=40), "value": string(required=True, max_length=140)}),
+                      emptyable=True, max_items=4)
+SHIPPING = obj({"address": ADDRESS, "name": string(required=True), "phone": string(emptyable=True)}, emptyable=True)
+
+LIST = {
+    "limit": integer(minimum=1, maximum=100, doc="Between 1 and 100; default 10."),
+    "starting_after": string(),
+    "ending_before": string(),
+}
+SEARCH = {
+    "query": string(required=True, doc="Stripe search query language."),
+    "limit": integer(minimum=1, maximum=100),
+    "page": string(),
+}
+
+# --- customers ------------------------------------------------------------------------------------
+_CUSTOMER_FIELDS: dict[str, Spec] = {
+    "address": ADDRESS,
+    "balance": integer(doc="Negative is credit, positive is owed; applied to the next finalized invoice."),
+    "business_name": string(emptyable=True, max_length=150),
+    "description": string(emptyable=True),
+    "email": string(emptyable=True, max_length=512),
+    "individual_name": string(emptyable=True, max_length=150),
+    "invoice_prefix": string(max_length=12, doc="3-12 uppercase letters or numbers."),
+    "invoice_settings": obj({
+        "custom_fields": CUSTOM_FIELDS,
+        "default_payment_method": string(),
+        "footer": string(emptyable=True),
+    }),
+    "metadata": metadata(),
+    "name": string(emptyable=True, max_length=256),
+    "next_invoice_sequence": integer(minimum=1, maximum=1_000_000_000),
+    "phone": string(emptyable=True, max_length=20),
+    "preferred_locales": array(string(), max_items=10),
+    "shipping": SHIPPING,
+    "tax_exempt": enum("exempt", "none", "reverse", emptyable=True),
+}
+CUSTOMER_CREATE = _CUSTOMER_FIELDS
+CUSTOMER_UPDATE = _CUSTOMER_FIELDS
+CUSTOMER_LIST = {**LIST, "created": timestamp_filter(), "email": string(max_length=512)}
+BALANCE_TXN_CREATE = {
+    "amount": integer(required=True), "currency": string(required=True, max_length=3),
+    "description": string(max_length=350), "metadata": metadata(),
+}
+BALANCE_TXN_UPDATE = {"description": string(max_length=350), "metadata": metadata()}
+BALANCE_TXN_LIST = {**LIST, "created": timestamp_filter(), "invoice": string()}
+
+# --- invoice items --------------------------------------------------------------------------------
+_ITEM_BILLING: dict[str, Spec] = {
+    "amount": integer(doc="In minor units; negative reduces the amount due."),
+    "description": string(),
+    "discountable": boolean(),
+    "metadata": metadata(),
+    "period": PERIOD,
+    "quantity": integer(minimum=0),
+    "unit_amount_decimal": decimal(),
+}
+INVOICEITEM_CREATE = {
+    **_ITEM_BILLING,
+    "customer": string(required=True),
+    "currency": CURRENCY,
+    "invoice": string(),
+}
+INVOICEITEM_UPDATE = dict(_ITEM_BILLING)
+INVOICEITEM_LIST = {**LIST, "created": timestamp_filter(), "customer": string(), "invoice": string(),
+                    "pending": boolean()}
+
+# --- invoices -------------------------------------------------------------------------------------
+_INVOICE_EDITABLE: dict[str, Spec] = {
+    "auto_advance": boolean(),
+    "collection_method": enum("charge_automatically", "send_invoice"),
+    "custom_fields": CUSTOM_FIELDS,
+    "days_until_due": integer(minimum=0, maximum=36500),
+    "default_payment_method": string(emptyable=True),
+    "description": string(emptyable=True, max_length=1500),
+    "due_date": integer(),
+    "effective_at": integer(),
+    "footer": string(emptyable=True),
+    "metadata": metadata(),
+    "number": string(emptyable=True, max_length=26),
+    "statement_descriptor": string(emptyable=True, max_length=22),
+}
+INVOICE_CREATE = {
+    **_INVOICE_EDITABLE,
+    "currency": CURRENCY,
+    "customer": string(),
+    "pending_invoice_items_behavior": enum("exclude", "include"),
+}
+INVOICE_UPDATE = dict(_INVOICE_EDITABLE)
+INVOICE_LIST = {
+    **LIST,
+    "collection_method": enum("charge_automatically", "send_invoice"),
+    "created": timestamp_filter(),
+    "customer": string(),
+    "due_date": timestamp_filter(),
+    "status": enum(*STATUSES),
+}
+INVOICE_FINALIZE = {"auto_advance": boolean()}
+INVOICE_PAY = {
+    "forgive": boolean(), "off_session": boolean(), "paid_out_of_band": boolean(),
+    "payment_method": string(), "source": string(), "mandate": string(emptyable=True),
+}
+NO_PARAMS: dict[str, Spec] = {}
+LINES_LIST = dict(LIST)
+
+_LINE_EDIT: dict[str, Spec] = {
+    "amount": integer(), "description": string(), "discountable": boolean(), "metadata": metadata(),
+    "period": PERIOD, "quantity": integer(minimum=0), "unit_amount_decimal": decimal(),
+}
+INVOICE_ADD_LINES = {
+    "lines": array(obj({**_LINE_EDIT, "invoice_item": string()}), required=True),
+    "invoice_metadata": metadata(),
+}
+INVOICE_REMOVE_LINES = {
+    "lines": array(obj({"id": string(required=True), "behavior": enum("delete", "unassign", required=True)}),
+                   required=True),
+    "invoice_metadata": metadata(),
+}
+INVOICE_UPDATE_LINES = {
+    "lines": array(obj({**_LINE_EDIT, "id": string(required=True)}), required=True),
+    "invoice_metadata": metadata(),
+}
+LINE_UPDATE = dict(_LINE_EDIT)

@@ -1,0 +1,98 @@
+"""The Stripe face's routes, as one visible table. The router, the OpenAPI document and the agent
+tools are all generated from it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from arrears.api.stripe import handlers as h
+from arrears.api.stripe import params as p
+from arrears.api.stripe.handlers import Handler
+from arrears.api.stripe.schema import Spec
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    operation_id: str
+    params: Mapping[str, Spec]
+    handler: Handler
+    returns: str  # the object it answers with; "list:x" / "search:x" for collections
+    write: bool = False
+    summary: str = ""
+
+
+def op(method: str, path: str, operation_id: str, params: Mapping[str, Spec], handler: Handler, returns: str,
+       summary: str) -> Operation:
+    return Operation(method, path, operation_id, params, handler, returns, method != "GET", summary)
+
+
+INV = "/v1/invoices/{invoice}"
+OPERATIONS: tuple[Operation, ...] = (
+    # customers
+    op("POST", "/v1/customers", "PostCustomers", p.CUSTOMER_CREATE, h.create_customer, "customer",
+       "Create a customer"),
+    op("GET", "/v1/customers", "GetCustomers", p.CUSTOMER_LIST, h.list_customers, "list:customer",
+       "List all customers"),
+    op("GET", "/v1/customers/search", "GetCustomersSearch", p.SEARCH, h.search_customers, "search:customer",
+       "Search customers"),
+    op("GET", "/v1/customers/{customer}", "GetCustomersCustomer", p.NO_PARAMS, h.retrieve_customer, "customer",
+       "Retrieve a customer"),
+    op("POST", "/v1/customers/{customer}", "PostCustomersCustomer", p.CUSTOMER_UPDATE, h.update_customer,
+       "customer", "Update a customer"),
+    op("DELETE", "/v1/customers/{customer}", "DeleteCustomersCustomer", p.NO_PARAMS, h.delete_customer,
+       "deleted:customer", "Delete a customer"),
+    op("GET", "/v1/customers/{customer}/balance_transactions", "GetCustomersCustomerBalanceTransactions",
+       p.BALANCE_TXN_LIST, h.list_balance_transactions, "list:customer_balance_transaction",
+       "List customer balance transactions"),
+    op("POST", "/v1/customers/{customer}/balance_transactions", "PostCustomersCustomerBalanceTransactions",
+       p.BALANCE_TXN_CREATE, h.create_balance_transaction, "customer_balance_transaction",
+       "Create a customer balance transaction"),
+    op("GET", "/v1/customers/{customer}/balance_transactions/{transaction}",
+       "GetCustomersCustomerBalanceTransactionsTransaction", p.NO_PARAMS, h.retrieve_balance_transaction,
+       "customer_balance_transaction", "Retrieve a customer balance transaction"),
+    op("POST", "/v1/customers/{customer}/balance_transactions/{transaction}",
+       "PostCustomersCustomerBalanceTransactionsTransaction", p.BALANCE_TXN_UPDATE, h.update_balance_transaction,
+       "customer_balance_transaction", "Update a customer balance transaction"),
+    # invoice items
+    op("POST", "/v1/invoiceitems", "PostInvoiceitems", p.INVOICEITEM_CREATE, h.create_invoiceitem, "invoiceitem",
+       "Create an invoice item"),
+    op("GET", "/v1/invoiceitems", "GetInvoiceitems", p.INVOICEITEM_LIST, h.list_invoiceitems, "list:invoiceitem",
+       "List all invoice items"),
+    op("GET", "/v1/invoiceitems/{invoiceitem}", "GetInvoiceitemsInvoiceitem", p.NO_PARAMS, h.retrieve_invoiceitem,
+       "invoiceitem", "Retrieve an invoice item"),
+    op("POST", "/v1/invoiceitems/{invoiceitem}", "PostInvoiceitemsInvoiceitem", p.INVOICEITEM_UPDATE,
+       h.update_invoiceitem, "invoiceitem", "Update an invoice item"),
+    op("DELETE", "/v1/invoiceitems/{invoiceitem}", "DeleteInvoiceitemsInvoiceitem", p.NO_PARAMS,
+       h.delete_invoiceitem, "deleted:invoiceitem", "Delete an invoice item"),
+    # invoices
+    op("POST", "/v1/invoices", "PostInvoices", p.INVOICE_CREATE, h.create_invoice, "invoice", "Create an invoice"),
+    op("GET", "/v1/invoices", "GetInvoices", p.INVOICE_LIST, h.list_invoices, "list:invoice", "List all invoices"),
+    op("GET", "/v1/invoices/search", "GetInvoicesSearch", p.SEARCH, h.search_invoices, "search:invoice",
+       "Search invoices"),
+    op("GET", INV, "GetInvoicesInvoice", p.NO_PARAMS, h.retrieve_invoice, "invoice", "Retrieve an invoice"),
+    op("POST", INV, "PostInvoicesInvoice", p.INVOICE_UPDATE, h.update_invoice, "invoice", "Update an invoice"),
+    op("DELETE", INV, "DeleteInvoicesInvoice", p.NO_PARAMS, h.delete_invoice, "deleted:invoice",
+       "Delete a draft invoice"),
+    op("POST", INV + "/finalize", "PostInvoicesInvoiceFinalize", p.INVOICE_FINALIZE, h.finalize_invoice, "invoice",
+       "Finalize an invoice"),
+    op("POST", INV + "/pay", "PostInvoicesInvoicePay", p.INVOICE_PAY, h.pay_invoice, "invoice", "Pay an invoice"),
+    op("POST", INV + "/send", "PostInvoicesInvoiceSend", p.NO_PARAMS, h.send_invoice, "invoice",
+       "Send an invoice for manual payment"),
+    op("POST", INV + "/void", "PostInvoicesInvoiceVoid", p.NO_PARAMS, h.void_invoice, "invoice", "Void an invoice"),
+    op("POST", INV + "/mark_uncollectible", "PostInvoicesInvoiceMarkUncollectible", p.NO_PARAMS,
+       h.mark_uncollectible, "invoice",
+       "Mark an invoice as uncollectible: keeps track of bad debts that can be written off"),
+    op("GET", INV + "/lines", "GetInvoicesInvoiceLines", p.LINES_LIST, h.list_lines, "list:line_item",
+       "Retrieve an invoice's line items"),
+    op("POST", INV + "/lines/{line_item_id}", "PostInvoicesInvoiceLinesLineItemId", p.LINE_UPDATE, h.update_line,
+       "line_item", "Update an invoice's line item"),
+    op("POST", INV + "/add_lines", "PostInvoicesInvoiceAddLines", p.INVOICE_ADD_LINES, h.add_lines, "invoice",
+       "Bulk add invoice line items"),
+    op("POST", INV + "/remove_lines", "PostInvoicesInvoiceRemoveLines", p.INVOICE_REMOVE_LINES, h.remove_lines,
+       "invoice", "Bulk remove invoice line items"),
+    op("POST", INV + "/update_lines", "PostInvoicesInvoiceUpdateLines", p.INVOICE_UPDATE_LINES, h.update_lines,
+       "invoice", "Bulk update invoice line items"),
+)

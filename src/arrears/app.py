@@ -1,0 +1,50 @@
+"""The ASGI application: every face's routes over one store."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from arrears.api import pages
+from arrears.api.env import Env
+from arrears.api.stripe import face as stripe_face
+from arrears.clock import Clock, SystemClock
+from arrears.config import Settings
+from arrears.ids import IdGen
+from arrears.store import open_store
+
+
+def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None = None) -> Starlette:
+    store = open_store(settings.database, synchronous=settings.synchronous, migrate=settings.auto_migrate)
+    env = Env(store=store, clock=clock or SystemClock(), ids=ids or IdGen(), base_url=settings.base_url)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await store.open()
+        try:
+            yield
+        finally:
+            await store.close()
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return stripe_face.unrecognized(request)
+
+    app = Starlette(
+        routes=[*stripe_face.routes(env), *pages.routes(env)],
+        lifespan=lifespan,
+        exception_handlers={404: not_found, 405: not_found, HTTPException: not_found},
+    )
+    app.state.env = env
+    return app
+
+
+def from_environment() -> Starlette:
+    """Entry point for ASGI servers started by ``arrears serve`` (settings come through ARREARS_*)."""
+    from arrears.config import from_env
+
+    return build(from_env())

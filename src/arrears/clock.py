@@ -1,0 +1,28 @@
+"""Time as a seam: the server asks a Clock, tests can pass one they control."""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> int: ...
+
+
+class SystemClock:
+    def now(self) -> int:
+        return int(time.time())
+
+
+class FixedClock:
+    """A clock that moves only when told (scenario tests)."""
+
+    def __init__(self, start: int) -> None:
+        self.current = start
+
+    def now(self) -> int:
+        return self.current
+
+    def advance(self, seconds: int) -> None:
+        self.current += seconds

@@ -1,0 +1,64 @@
+"""Configuration, read once into one small typed object that fails fast."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_DATABASE = "sqlite:///arrears.db"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 12111
+    database: str = DEFAULT_DATABASE
+    workers: int = 1
+    synchronous: str = "FULL"
+    auto_migrate: bool = True
+
+    @property
+    def base_url(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}"
+
+
+def from_env(**overrides: object) -> Settings:
+    """Settings from ARREARS_* variables, then from explicit overrides (CLI flags) that are not None."""
+    values: dict[str, object] = {}
+    env = os.environ
+    if "ARREARS_DATABASE_URL" in env:
+        values["database"] = env["ARREARS_DATABASE_URL"]
+    if "ARREARS_HOST" in env:
+        values["host"] = env["ARREARS_HOST"]
+    if "ARREARS_PORT" in env:
+        values["port"] = _int("ARREARS_PORT", env["ARREARS_PORT"])
+    if "ARREARS_WORKERS" in env:
+        values["workers"] = _int("ARREARS_WORKERS", env["ARREARS_WORKERS"])
+    if "ARREARS_SQLITE_SYNCHRONOUS" in env:
+        values["synchronous"] = env["ARREARS_SQLITE_SYNCHRONOUS"].upper()
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    settings = Settings(**values)  # type: ignore[arg-type]
+    if not 0 < settings.port < 65536:
+        raise ConfigError(f"port {settings.port} is out of range: use 1-65535")
+    if settings.workers < 1:
+        raise ConfigError("workers must be at least 1")
+    if settings.synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+        raise ConfigError(f"ARREARS_SQLITE_SYNCHRONOUS={settings.synchronous}: use FULL (default) or NORMAL")
+    if not settings.database.startswith(("sqlite:", "postgresql:", "postgres:")):
+        raise ConfigError(
+            f"database URL {settings.database!r} is not supported: use sqlite:///path/to/file.db"
+        )
+    return settings
+
+
+def _int(name: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a whole number") from None

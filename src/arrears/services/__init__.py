@@ -1,0 +1,21 @@
+"""One function per command. Each loads through the Tx, applies the domain rule, saves and appends
+its events to the outbox in the same transaction. Services never commit: the Store does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from arrears.ids import IdGen
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    """What a command needs to know about the request that carries it."""
+
+    now: int
+    ids: IdGen
+    livemode: bool = False
+    request_id: str | None = None
+    idempotency_key: str | None = None
+    base_url: str = "http://127.0.0.1:12111"
+    api_version: str = "2026-10-28.endive"

@@ -1,0 +1,49 @@
+"""Loading helpers and the outbox append shared by the commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arrears.domain import Doc, views
+from arrears.domain.errors import missing
+from arrears.services import Ctx
+from arrears.store.base import Tx
+from arrears.store.tables import TABLES
+
+
+async def load(tx: Tx, table: str, obj_id: str, *, param: str | None = None, for_update: bool = False) -> Doc:
+    doc = await tx.get(table, obj_id, for_update=for_update)
+    if doc is None:
+        raise missing(TABLES[table].kind, obj_id, param)
+    return doc
+
+
+def view(doc: Doc, api_version: str) -> Doc:
+    return views.invoice(doc, api_version) if doc.get("object") == "invoice" else doc
+
+
+async def emit(tx: Tx, ctx: Ctx, event_type: str, obj: Doc, previous: dict[str, Any] | None = None) -> Doc:
+    """Append an event to the outbox, in the transaction of the change it describes."""
+    data: dict[str, Any] = {"object": view(obj, ctx.api_version)}
+    if previous is not None:
+        data["previous_attributes"] = previous
+    event = {
+        "id": ctx.ids.new("evt"),
+        "object": "event",
+        "account": None,
+        "api_version": ctx.api_version,
+        "context": None,
+        "created": ctx.now,
+        "data": data,
+        "livemode": ctx.livemode,
+        "pending_webhooks": 0,
+        "request": {"id": ctx.request_id, "idempotency_key": ctx.idempotency_key},
+        "type": event_type,
+    }
+    await tx.insert("events", event)
+    return event
+
+
+def changed(before: Doc, after: Doc) -> dict[str, Any]:
+    """``previous_attributes``: the old value of every top-level key whose value changed."""
+    return {k: before.get(k) for k in after if before.get(k) != after.get(k)}

@@ -1,0 +1,103 @@
+"""Customer commands: create, update, delete, and balance adjustments."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from arrears.domain import Doc, metadata, objects
+from arrears.domain.errors import ParamError, missing
+from arrears.services import Ctx
+from arrears.services.common import changed, emit, load
+from arrears.store.base import Tx
+
+DEFAULT_CURRENCY = "usd"
+
+
+async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
+    if "metadata" in p:
+        p = {**p, "metadata": metadata.merged({}, p["metadata"])}
+    cust = objects.customer(ctx.ids.new("cus", 14), ctx.now, ctx.livemode, ctx.ids.invoice_prefix(), p)
+    initial, cust["balance"] = cust["balance"], 0
+    if initial:
+        await record_balance(tx, ctx, cust, initial, "initial", None)
+    await tx.insert("customers", cust)
+    await emit(tx, ctx, "customer.created", cust)
+    return cust
+
+
+async def update(tx: Tx, ctx: Ctx, customer_id: str, p: dict[str, Any]) -> Doc:
+    cust = await load(tx, "customers", customer_id, param="customer", for_update=True)
+    before = copy.deepcopy(cust)
+    for key, value in p.items():
+        if key == "metadata":
+            cust["metadata"] = metadata.merged(cust["metadata"], value)
+        elif key == "invoice_settings":
+            settings = dict(cust["invoice_settings"] or {})
+            settings.update(value or {})
+            cust["invoice_settings"] = settings
+        elif key == "balance":
+            if value != cust["balance"]:
+                await record_balance(tx, ctx, cust, value - (cust["balance"] or 0), "adjustment", None)
+        else:
+            cust[key] = value
+    diff = changed(before, cust)
+    if diff:
+        await tx.update("customers", cust)
+        await emit(tx, ctx, "customer.updated", cust, diff)
+    return cust
+
+
+async def delete(tx: Tx, ctx: Ctx, customer_id: str) -> Doc:
+    cust = await load(tx, "customers", customer_id, param="customer", for_update=True)
+    await tx.delete("customers", customer_id)
+    await emit(tx, ctx, "customer.deleted", cust)
+    return objects.deleted(customer_id, "customer")
+
+
+async def add_balance_transaction(tx: Tx, ctx: Ctx, customer_id: str, p: dict[str, Any]) -> Doc:
+    """POST /v1/customers/{id}/balance_transactions: an adjustment of the customer's balance."""
+    cust = await load(tx, "customers", customer_id, param="customer", for_update=True)
+    currency = p["currency"]
+    if cust["currency"] not in (None, currency):
+        raise ParamError(
+            f"The currency {currency} does not match the customer's currency {cust['currency']}.",
+            param="currency",
+        )
+    before = copy.deepcopy(cust)
+    txn = await record_balance(tx, ctx, cust, p["amount"], "adjustment", None, currency=currency,
+                        description=p.get("description"), meta=metadata.merged({}, p.get("metadata") or {}))
+    cust["currency"] = currency
+    await tx.update("customers", cust)
+    await emit(tx, ctx, "customer.updated", cust, changed(before, cust))
+    return txn
+
+
+async def update_balance_transaction(tx: Tx, ctx: Ctx, customer_id: str, txn_id: str, p: dict[str, Any]) -> Doc:
+    await load(tx, "customers", customer_id, param="customer")
+    txn = await load(tx, "balance_transactions", txn_id, param="transaction")
+    if txn["customer"] != customer_id:
+        raise missing("customer_balance_transaction", txn_id, "transaction")
+    if "description" in p:
+        txn["description"] = p["description"]
+    if "metadata" in p:
+        txn["metadata"] = metadata.merged(txn["metadata"], p["metadata"])
+    await tx.update("balance_transactions", txn)
+    return txn
+
+
+async def record_balance(
+    tx: Tx, ctx: Ctx, cust: Doc, amount: int, kind: str, invoice: str | None, *,
+    currency: str | None = None, description: str | None = None, meta: dict[str, str] | None = None,
+) -> Doc:
+    """Move the customer's balance by ``amount`` and write the balance transaction that says so. The
+    caller saves the customer."""
+    cust["balance"] = (cust["balance"] or 0) + amount
+    txn = objects.balance_transaction(
+        ctx.ids.new("cbtxn"), ctx.now, ctx.livemode, customer=cust["id"], amount=amount,
+        currency=currency or cust["currency"] or DEFAULT_CURRENCY, ending_balance=cust["balance"],
+        kind=kind, invoice=invoice, description=description, metadata=meta,
+    )
+    await tx.insert("balance_transactions", txn)
+    return txn
+

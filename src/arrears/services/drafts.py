@@ -1,0 +1,28 @@
+"""What every change to a draft shares: putting items on it as lines, and recomputing its totals."""
+
+from __future__ import annotations
+
+from arrears.domain import Doc, objects
+from arrears.domain import invoice as rules
+from arrears.services import Ctx
+from arrears.services.common import load
+from arrears.store.base import Tx
+
+
+def attach(ctx: Ctx, inv: Doc, items: list[Doc]) -> None:
+    """Put ``items`` on the draft as lines, in the given order. The caller saves the items."""
+    for item in items:
+        item["invoice"] = inv["id"]
+        inv["lines"]["data"].append(objects.line_for_item(ctx.ids.new("il"), inv["id"], item))
+
+
+def usable_balance(cust: Doc, currency: str) -> int:
+    """The part of the customer's balance an invoice in ``currency`` can use."""
+    if cust["currency"] not in (None, currency):
+        return 0
+    return int(cust["balance"] or 0)
+
+
+async def refresh_totals(tx: Tx, inv: Doc) -> None:
+    cust = await load(tx, "customers", inv["customer"], param="customer")
+    rules.recompute_totals(inv, usable_balance(cust, inv["currency"]))

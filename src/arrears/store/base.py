@@ -1,0 +1,55 @@
+"""The storage seam. Services see only ``Tx``; the app sees only ``Store``.
+
+A ``Store`` runs a function inside one transaction: ``write`` for a command (committed before the
+caller hears back), ``read`` for queries. Backends: ``sqlite.SqliteStore`` (group commit) and, behind
+the same Protocol, PostgreSQL. Objects are JSON documents with a few indexed columns (``tables.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
+
+from arrears.store.query import Filter, Page, PageResult
+
+Doc = dict[str, Any]
+T = TypeVar("T")
+
+
+class Tx(Protocol):
+    async def get(self, table: str, obj_id: str, *, for_update: bool = False) -> Doc | None: ...
+
+    async def insert(self, table: str, doc: Doc) -> None: ...
+
+    async def update(self, table: str, doc: Doc) -> None: ...
+
+    async def delete(self, table: str, obj_id: str) -> None: ...
+
+    async def list(self, table: str, flt: Filter, page: Page) -> PageResult: ...
+
+    async def search(self, table: str, flt: Filter, limit: int, after_seq: int | None) -> tuple[list[Doc], int | None]:
+        """Up to ``limit`` docs newest first, older than ``after_seq``; and the seq to resume after."""
+        ...
+
+    async def count(self, table: str, flt: Filter) -> int: ...
+
+
+TxFn = Callable[[Tx], Awaitable[T]]
+
+
+class Store(Protocol):
+    url: str
+
+    async def write(self, fn: Callable[[Tx], Awaitable[T]]) -> T: ...
+
+    async def read(self, fn: Callable[[Tx], Awaitable[T]]) -> T: ...
+
+    async def open(self) -> None: ...
+
+    async def migrate(self, progress: Callable[[str], None] | None = None) -> list[str]:
+        """Bring the schema to head; the names of the migrations applied."""
+        ...
+
+    async def pending_migrations(self) -> list[str]: ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,289 @@
+"""SQLite backend: stdlib ``sqlite3``, WAL, group commit.
+
+Writes from every request of this process go to one queue. A drain task takes up to ``batch_max`` of
+them, opens one ``BEGIN IMMEDIATE`` (under an ``flock`` on ``<db>.lock`` so that several processes
+queue in the kernel instead of polling SQLite's busy handler), runs each request's function inside its
+own SAVEPOINT (a failing request rolls back alone), COMMITs, and only then answers the requests. So
+every acknowledged write is as durable as ``synchronous=FULL`` while one fsync serves many requests.
+Reads run inline on a separate connection (WAL readers never block the writer).
+
+Transaction functions run to completion without suspending: ``SqliteTx`` methods are coroutines only
+to match the ``Tx`` Protocol; ``_run_sync`` drives them and refuses one that really awaits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import sqlite3
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from importlib import resources
+from typing import Any, TypeVar
+
+import orjson
+
+from arrears.store.base import Doc, Tx
+from arrears.store.query import Filter, Page, PageResult
+from arrears.store.sql import Dialect, Params, where_sql
+from arrears.store.tables import TABLES
+
+T = TypeVar("T")
+DIALECT = Dialect(placeholder=lambda n: "?", metadata=lambda key: f"json_extract(data, '$.metadata.' || json_quote({key}))")
+
+
+def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    try:
+        coro.send(None)
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+    coro.close()
+    raise RuntimeError("a SQLite transaction function awaited something outside the store")
+
+
+class SqliteTx:
+    """Tx over one sqlite3 connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._insert: dict[str, str] = {}
+        self._update: dict[str, str] = {}
+        for name, table in TABLES.items():
+            cols = list(table.columns)
+            self._insert[name] = (
+                f"INSERT INTO {name} (id, {', '.join(cols)}, data) VALUES (?, {', '.join('?' for _ in cols)}, ?)"
+            )
+            self._update[name] = f"UPDATE {name} SET {', '.join(c + ' = ?' for c in cols)}, data = ? WHERE id = ?"
+
+    async def get(self, table: str, obj_id: str, *, for_update: bool = False) -> Doc | None:
+        row = self.conn.execute(f"SELECT data FROM {table} WHERE id = ?", (obj_id,)).fetchone()
+        return None if row is None else orjson.loads(row[0])  # type: ignore[no-any-return]
+
+    async def insert(self, table: str, doc: Doc) -> None:
+        cols = TABLES[table].columns.values()
+        self.conn.execute(self._insert[table], (doc["id"], *(get(doc) for get in cols), orjson.dumps(doc).decode()))
+
+    async def update(self, table: str, doc: Doc) -> None:
+        cols = TABLES[table].columns.values()
+        self.conn.execute(self._update[table], (*(get(doc) for get in cols), orjson.dumps(doc).decode(), doc["id"]))
+
+    async def delete(self, table: str, obj_id: str) -> None:
+        self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (obj_id,))
+
+    def _seq(self, table: str, obj_id: str) -> int | None:
+        row = self.conn.execute(f"SELECT seq FROM {table} WHERE id = ?", (obj_id,)).fetchone()
+        return None if row is None else int(row[0])
+
+    async def list(self, table: str, flt: Filter, page: Page) -> PageResult:
+        params = Params(DIALECT)
+        where = where_sql(flt, TABLES[table], params)
+        order = "DESC"
+        cursor_id = page.starting_after or page.ending_before
+        if cursor_id is not None:
+            seq = self._seq(table, cursor_id)
+            if seq is None:
+                seq = -1 if page.starting_after else 1 << 62  # gone: an empty page, as after the last one
+            if page.starting_after:
+                where += f" AND seq < {params.add(seq)}"
+            else:
+                where += f" AND seq > {params.add(seq)}"
+                order = "ASC"
+        sql = f"SELECT data FROM {table} WHERE {where} ORDER BY seq {order} LIMIT {int(page.limit) + 1}"
+        rows = self.conn.execute(sql, params.values).fetchall()
+        has_more = len(rows) > page.limit
+        docs = [orjson.loads(r[0]) for r in rows[: page.limit]]
+        if order == "ASC":
+            docs.reverse()
+        return PageResult(docs=docs, has_more=has_more)
+
+    async def search(self, table: str, flt: Filter, limit: int, after_seq: int | None) -> tuple[list[Doc], int | None]:
+        params = Params(DIALECT)
+        where = where_sql(flt, TABLES[table], params)
+        if after_seq is not None:
+            where += f" AND seq < {params.add(after_seq)}"
+        sql = f"SELECT seq, data FROM {table} WHERE {where} ORDER BY seq DESC LIMIT {int(limit) + 1}"
+        rows = self.conn.execute(sql, params.values).fetchall()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return [orjson.loads(r[1]) for r in rows], (int(rows[-1][0]) if more and rows else None)
+
+    async def count(self, table: str, flt: Filter) -> int:
+        params = Params(DIALECT)
+        where = where_sql(flt, TABLES[table], params)
+        return int(self.conn.execute(f"SELECT count(*) FROM {table} WHERE {where}", params.values).fetchone()[0])
+
+
+def _connect(path: str, synchronous: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA synchronous={synchronous}")
+    conn.execute("PRAGMA busy_timeout=10000")
+    conn.execute("PRAGMA cache_size=-32000")
+    conn.execute("PRAGMA foreign_keys=OFF")
+    return conn
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every SQLite migration, in order."""
+    folder = resources.files("arrears.store") / "migrations" / "sqlite"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            version = int(entry.name.split("_", 1)[0])
+            found.append((version, entry.name, entry.read_text()))
+    return sorted(found)
+
+
+class SqliteStore:
+    def __init__(self, path: str, *, synchronous: str = "FULL", batch_max: int = 64, migrate: bool = True) -> None:
+        self.path = path
+        self.url = f"sqlite:///{path}"
+        self.synchronous = synchronous
+        self.batch_max = batch_max
+        self.auto_migrate = migrate
+        self._pending: list[tuple[Callable[[Tx], Awaitable[Any]], asyncio.Future[Any]]] = []
+        self._draining = False
+        self._exec: ThreadPoolExecutor | None = None
+        self._lock_fd = -1
+
+    # --- lifecycle ----------------------------------------------------------------------------------
+    def _open_files(self) -> None:
+        if self._lock_fd < 0:
+            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+            self._lock_fd = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+            self._wconn = _connect(self.path, self.synchronous)
+
+    async def open(self) -> None:
+        self._open_files()
+        if self.auto_migrate:
+            await self.migrate()
+        elif await self.pending_migrations():
+            raise RuntimeError(f"database {self.path} is not migrated: run `arrears migrate --database {self.url}`")
+        self._rconn = _connect(self.path, self.synchronous)
+        self._wtx = SqliteTx(self._wconn)
+        self._rtx = SqliteTx(self._rconn)
+        self._exec = ThreadPoolExecutor(max_workers=1, thread_name_prefix="arrears-sqlite-commit")
+
+    async def close(self) -> None:
+        while self._draining or self._pending:
+            await asyncio.sleep(0.01)
+        if self._exec:
+            self._exec.shutdown(wait=True)
+        for conn in (getattr(self, "_wconn", None), getattr(self, "_rconn", None)):
+            if conn is not None:
+                conn.close()
+        if self._lock_fd >= 0:
+            os.close(self._lock_fd)
+            self._lock_fd = -1
+
+    def _applied(self) -> set[int]:
+        self._wconn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at INTEGER)"
+        )
+        return {row[0] for row in self._wconn.execute("SELECT version FROM schema_migrations")}
+
+    async def pending_migrations(self) -> list[str]:
+        self._open_files()
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        try:
+            applied = self._applied()
+        finally:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        return [name for version, name, _ in migrations() if version not in applied]
+
+    async def migrate(self, progress: Callable[[str], None] | None = None) -> list[str]:
+        """Apply every pending migration, each in its own transaction. Safe to run from many processes."""
+        self._open_files()
+        done = []
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        try:
+            applied = self._applied()
+            for version, name, sql in migrations():
+                if version in applied:
+                    continue
+                if progress:
+                    progress(name)
+                self._wconn.executescript(
+                    f"BEGIN IMMEDIATE;\n{sql}\nINSERT INTO schema_migrations VALUES ({version}, '{name}', "
+                    f"CAST(strftime('%s','now') AS INTEGER));\nCOMMIT;"
+                )
+                done.append(name)
+        finally:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        return done
+
+    # --- transactions -------------------------------------------------------------------------------
+    async def read(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
+        conn = self._rconn
+        conn.execute("BEGIN")
+        try:
+            return _run_sync(fn(self._rtx))  # type: ignore[arg-type]
+        finally:
+            conn.execute("COMMIT")
+
+    async def write(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[T] = loop.create_future()
+        self._pending.append((fn, fut))
+        if not self._draining:
+            self._draining = True
+            loop.create_task(self._drain())
+        return await fut
+
+    def _begin(self) -> None:
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        try:
+            self._wconn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            raise
+
+    def _commit(self) -> None:
+        try:
+            self._wconn.execute("COMMIT")
+        finally:
+            if self._wconn.in_transaction:
+                self._wconn.execute("ROLLBACK")
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
+        conn = self._wconn
+        try:
+            while self._pending:
+                batch = self._pending[: self.batch_max]
+                del self._pending[: self.batch_max]
+                try:
+                    await loop.run_in_executor(self._exec, self._begin)
+                except BaseException as exc:
+                    for _, fut in batch:
+                        if not fut.done():
+                            fut.set_exception(exc)
+                    continue
+                done: list[tuple[asyncio.Future[Any], Any]] = []
+                for fn, fut in batch:
+                    if fut.done():  # the caller went away before we started: nothing to do
+                        continue
+                    conn.execute("SAVEPOINT request")
+                    try:
+                        result = _run_sync(fn(self._wtx))  # type: ignore[arg-type]
+                    except BaseException as exc:
+                        conn.execute("ROLLBACK TO request")
+                        conn.execute("RELEASE request")
+                        fut.set_exception(exc)
+                    else:
+                        conn.execute("RELEASE request")
+                        done.append((fut, result))
+                try:
+                    await loop.run_in_executor(self._exec, self._commit)
+                except BaseException as exc:
+                    for fut, _ in done:
+                        if not fut.done():
+                            fut.set_exception(exc)
+                else:
+                    for fut, result in done:
+                        if not fut.done():
+                            fut.set_result(result)
+        finally:
+            self._draining = False

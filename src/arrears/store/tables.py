@@ -1,0 +1,54 @@
+"""What each table indexes. Every table has ``seq`` (insertion order: lists are newest first by it),
+``id`` and ``data`` (the whole object as JSON); the columns below are copied out of ``data`` so lists,
+filters and search run on indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Getter = Callable[[dict[str, Any]], Any]
+
+
+def _field(name: str) -> Getter:
+    return lambda doc: doc.get(name)
+
+
+def _error_field(name: str) -> Getter:
+    return lambda doc: (doc.get("last_finalization_error") or {}).get(name)
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    kind: str  # the Stripe object name used in "No such <kind>" messages
+    columns: dict[str, Getter]
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table("customers", "customer", {c: _field(c) for c in ("created", "email", "name", "phone")}),
+        Table(
+            "invoices",
+            "invoice",
+            {
+                **{c: _field(c) for c in (
+                    "customer", "status", "collection_method", "created", "due_date", "number",
+                    "currency", "total", "receipt_number",
+                )},
+                "subscription": lambda doc: None,
+                "last_finalization_error_code": _error_field("code"),
+                "last_finalization_error_type": _error_field("type"),
+            },
+        ),
+        Table("invoiceitems", "invoiceitem", {
+            "customer": _field("customer"), "invoice": _field("invoice"), "created": _field("date"),
+        }),
+        Table("balance_transactions", "customer_balance_transaction", {
+            c: _field(c) for c in ("customer", "invoice", "created")
+        }),
+        Table("events", "event", {c: _field(c) for c in ("type", "created")}),
+    )
+}
