@@ -30,7 +30,8 @@ def _summary(inv: Doc) -> list[tuple[str, str]]:
 def _pdf(lines: list[str]) -> bytes:
     """A one-page PDF with the given text lines (Helvetica), written by hand: no dependency."""
     def esc(text: str) -> str:
-        return text.encode("latin-1", "replace").decode("latin-1").replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        text = text.encode("latin-1", "replace").decode("latin-1")
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
     stream = "BT /F1 12 Tf 72 760 Td 16 TL " + " ".join(f"({esc(t)}) Tj T*" for t in lines) + " ET"
     objects = [

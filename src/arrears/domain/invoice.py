@@ -7,6 +7,7 @@ docs/stripe-fidelity.md). Collection facts (reason, attempts) live beside ``stat
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Final
 
 from arrears.domain import Doc
@@ -94,13 +95,8 @@ def apply_balance(total: int, balance: int) -> tuple[int, int]:
     return max(combined, 0), min(combined, 0)
 
 
-def line_amount(unit_amount_decimal: str | None, amount: int | None, quantity: int) -> int:
-    """An item's amount in minor units: ``amount`` as given, or unit_amount_decimal × quantity rounded
-    half-to-even (the one rounding rule for decimal unit prices, ADR 0003)."""
-    if amount is not None:
-        return amount
-    from decimal import ROUND_HALF_EVEN, Decimal
-
-    assert unit_amount_decimal is not None
+def line_amount(unit_amount_decimal: str, quantity: int) -> int:
+    """unit_amount_decimal × quantity in minor units, rounded half-to-even: the one rounding rule for
+    decimal unit prices (docs/adr/0003-money.md)."""
     value = (Decimal(unit_amount_decimal) * quantity).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
     return int(value)

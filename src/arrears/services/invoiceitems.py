@@ -23,7 +23,7 @@ def _amounts(p: dict[str, Any], current: Doc | None = None) -> tuple[int, int, s
     if "amount" in p and "unit_amount_decimal" in p:
         raise ParamError("You may only specify one of these parameters: amount, unit_amount_decimal.",
                          param="unit_amount_decimal", code="parameters_exclusive")
-    quantity = int(p.get("quantity", current["quantity"] if current else 1))
+    quantity = int(p["quantity"]) if "quantity" in p else (int(current["quantity"]) if current else 1)
     if quantity < 0:
         raise ParamError("Invalid quantity: must be greater than or equal to 0", param="quantity")
     unit = p.get("unit_amount_decimal")

@@ -7,6 +7,7 @@ the same Protocol, PostgreSQL. Objects are JSON documents with a few indexed col
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
@@ -27,7 +28,9 @@ class Tx(Protocol):
 
     async def list(self, table: str, flt: Filter, page: Page) -> PageResult: ...
 
-    async def search(self, table: str, flt: Filter, limit: int, after_seq: int | None) -> tuple[list[Doc], int | None]:
+    async def search(
+        self, table: str, flt: Filter, limit: int, after_seq: int | None
+    ) -> tuple[builtins.list[Doc], int | None]:
         """Up to ``limit`` docs newest first, older than ``after_seq``; and the seq to resume after."""
         ...
 

@@ -14,6 +14,7 @@ to match the ``Tx`` Protocol; ``_run_sync`` drives them and refuses one that rea
 from __future__ import annotations
 
 import asyncio
+import builtins
 import fcntl
 import os
 import sqlite3
@@ -30,7 +31,10 @@ from arrears.store.sql import Dialect, Params, where_sql
 from arrears.store.tables import TABLES
 
 T = TypeVar("T")
-DIALECT = Dialect(placeholder=lambda n: "?", metadata=lambda key: f"json_extract(data, '$.metadata.' || json_quote({key}))")
+DIALECT = Dialect(
+    placeholder=lambda n: "?",
+    metadata=lambda key: f"json_extract(data, '$.metadata.' || json_quote({key}))",
+)
 
 
 def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
@@ -58,7 +62,7 @@ class SqliteTx:
 
     async def get(self, table: str, obj_id: str, *, for_update: bool = False) -> Doc | None:
         row = self.conn.execute(f"SELECT data FROM {table} WHERE id = ?", (obj_id,)).fetchone()
-        return None if row is None else orjson.loads(row[0])  # type: ignore[no-any-return]
+        return None if row is None else orjson.loads(row[0])
 
     async def insert(self, table: str, doc: Doc) -> None:
         cols = TABLES[table].columns.values()
@@ -97,7 +101,9 @@ class SqliteTx:
             docs.reverse()
         return PageResult(docs=docs, has_more=has_more)
 
-    async def search(self, table: str, flt: Filter, limit: int, after_seq: int | None) -> tuple[list[Doc], int | None]:
+    async def search(
+        self, table: str, flt: Filter, limit: int, after_seq: int | None
+    ) -> tuple[builtins.list[Doc], int | None]:
         params = Params(DIALECT)
         where = where_sql(flt, TABLES[table], params)
         if after_seq is not None:
@@ -267,7 +273,7 @@ class SqliteStore:
                         continue
                     conn.execute("SAVEPOINT request")
                     try:
-                        result = _run_sync(fn(self._wtx))  # type: ignore[arg-type]
+                        result: Any = _run_sync(fn(self._wtx))  # type: ignore[arg-type]
                     except BaseException as exc:
                         conn.execute("ROLLBACK TO request")
                         conn.execute("RELEASE request")

@@ -42,10 +42,10 @@ async def expand(obj: dict[str, Any], paths: list[str], load: Loader, *, prefix:
     """``obj`` with ``paths`` expanded in place; ``load(table, id)`` returns a rendered object or None."""
     groups: dict[str, list[str]] = {}
     for path in paths:
-        head, _, rest = path.partition(".")
-        groups.setdefault(head, [])
-        if rest:
-            groups[head].append(rest)
+        first, _, remainder = path.partition(".")
+        groups.setdefault(first, [])
+        if remainder:
+            groups[first].append(remainder)
     kind = obj.get("object")
     for head, rest in groups.items():
         full = prefix + head

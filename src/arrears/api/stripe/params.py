@@ -24,8 +24,8 @@ CURRENCY = string(max_length=3, doc="Three-letter ISO currency code, in lowercas
 PERIOD = obj({"start": integer(required=True), "end": integer(required=True)})
 ADDRESS = obj({k: string(emptyable=True) for k in ("city", "country", "line1", "line2", "postal_code", "state")},
               emptyable=True)
-CUSTOM_FIELDS = array(obj({"name": string(required=True, max_length=40), "value": string(required=True, max_length=140)}),
-                      emptyable=True, max_items=4)
+CUSTOM_FIELD = obj({"name": string(required=True, max_length=40), "value": string(required=True, max_length=140)})
+CUSTOM_FIELDS = array(CUSTOM_FIELD, emptyable=True, max_items=4)
 SHIPPING = obj({"address": ADDRESS, "name": string(required=True), "phone": string(emptyable=True)}, emptyable=True)
 
 LIST = {

@@ -151,9 +151,9 @@ def convert(value: Any, spec: Spec, path: str) -> Any:
         if not isinstance(value, dict):
             raise ParamError(f"Invalid {path}: must be a hash of string keys and values (e.g. {path}[key]=value)",
                              param=path)
-        out = {}
+        out: dict[str, str] = {}
         for key, item in value.items():
-            if isinstance(item, dict | list) or isinstance(item, bool):
+            if isinstance(item, dict | list | bool):
                 raise ParamError(f"Invalid value for {path}[{key}]: values must be strings", param=f"{path}[{key}]")
             out[str(key)] = "" if item is None else str(item)
         return out
@@ -162,7 +162,8 @@ def convert(value: Any, spec: Spec, path: str) -> Any:
             raise ParamError(f"Invalid {path}: must be a hash (e.g. {path}[field]=value)", param=path)
         return convert_fields(value, spec.fields, prefix=path)
     if kind == "array":
-        assert spec.items is not None
+        if spec.items is None:
+            raise ValueError(f"array spec at {path} has no item spec")
         items = _items(value, path)
         if len(items) > spec.max_items:
             raise ParamError(f"Invalid array: {path} can have at most {spec.max_items} items", param=path)
@@ -170,13 +171,13 @@ def convert(value: Any, spec: Spec, path: str) -> Any:
     if kind == "int_or_range":
         if isinstance(value, dict):
             bounds = {"gt", "gte", "lt", "lte"}
-            out = {}
+            ranges: dict[str, int] = {}
             for key, item in value.items():
                 if key not in bounds:
                     raise ParamError(f"Received unknown parameter: {path}[{key}]", param=f"{path}[{key}]",
                                      code="parameter_unknown")
-                out[key] = _as_int(item, f"{path}[{key}]", Spec("integer"))
-            return out
+                ranges[key] = _as_int(item, f"{path}[{key}]", Spec("integer"))
+            return ranges
         return _as_int(value, path, Spec("integer"))
     raise ValueError(f"unknown spec type {kind}")
 
