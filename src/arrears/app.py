@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -10,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from arrears import housekeeping
 from arrears.api import pages
 from arrears.api.env import Env
 from arrears.api.stripe import face as stripe_face
@@ -17,6 +19,7 @@ from arrears.clock import Clock, SystemClock
 from arrears.config import Settings
 from arrears.ids import IdGen
 from arrears.store import open_store
+from arrears.webhooks.worker import Deliverer
 
 
 def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None = None) -> Starlette:
@@ -26,9 +29,16 @@ def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None =
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await store.open()
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(housekeeping.prune_idempotency_keys(store, env.clock, stop))]
+        if settings.webhooks:
+            deliverer = Deliverer(store, env.clock, env.ids, schedule=settings.webhook_schedule)
+            tasks.append(asyncio.create_task(deliverer.run_forever(stop)))
         try:
             yield
         finally:
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await store.close()
 
     async def not_found(request: Request, exc: Exception) -> Response:

@@ -20,6 +20,8 @@ class Settings:
     workers: int = 1
     synchronous: str = "FULL"
     auto_migrate: bool = True
+    webhooks: bool = True  # run the delivery worker inside the server
+    webhook_schedule: tuple[int, ...] = (60, 300, 900, 3600, 10800, 21600, 43200, 86400, 86400)
 
     @property
     def base_url(self) -> str:
@@ -42,6 +44,10 @@ def from_env(**overrides: object) -> Settings:
         values["workers"] = _int("ARREARS_WORKERS", env["ARREARS_WORKERS"])
     if "ARREARS_SQLITE_SYNCHRONOUS" in env:
         values["synchronous"] = env["ARREARS_SQLITE_SYNCHRONOUS"].upper()
+    if "ARREARS_WEBHOOKS" in env:
+        values["webhooks"] = env["ARREARS_WEBHOOKS"].lower() not in ("0", "off", "false", "no")
+    if "ARREARS_WEBHOOK_SCHEDULE" in env:
+        values["webhook_schedule"] = _schedule(env["ARREARS_WEBHOOK_SCHEDULE"])
     values.update({k: v for k, v in overrides.items() if v is not None})
     settings = Settings(**values)  # type: ignore[arg-type]
     if not 0 < settings.port < 65536:
@@ -55,6 +61,18 @@ def from_env(**overrides: object) -> Settings:
             f"database URL {settings.database!r} is not supported: use sqlite:///path/to/file.db"
         )
     return settings
+
+
+def _schedule(text: str) -> tuple[int, ...]:
+    try:
+        schedule = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise ConfigError(
+            f"ARREARS_WEBHOOK_SCHEDULE={text!r}: give the seconds between retries, e.g. 60,300,3600"
+        ) from None
+    if any(s < 0 for s in schedule):
+        raise ConfigError("ARREARS_WEBHOOK_SCHEDULE: retry delays cannot be negative")
+    return schedule
 
 
 def _int(name: str, value: str) -> int:

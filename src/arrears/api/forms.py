@@ -8,6 +8,7 @@ ParamErrors, never crashes.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -15,6 +16,7 @@ from arrears.domain.errors import ParamError
 
 MAX_PARAMS = 1000
 MAX_DEPTH = 8
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def _split(name: str) -> list[str]:
@@ -36,8 +38,13 @@ def _split(name: str) -> list[str]:
 
 
 def parse(body: str) -> dict[str, Any]:
+    if _BAD_ESCAPE.search(body):
+        raise ParamError("Invalid request: a '%' must start a two-digit hex escape such as %5B.")
     try:
-        pairs = parse_qsl(body, keep_blank_values=True, strict_parsing=False, max_num_fields=MAX_PARAMS)
+        pairs = parse_qsl(body, keep_blank_values=True, strict_parsing=False, max_num_fields=MAX_PARAMS,
+                          errors="strict")
+    except UnicodeDecodeError:
+        raise ParamError("Invalid request: percent-encoded bytes must be UTF-8.") from None
     except ValueError:
         raise ParamError(f"Too many parameters: at most {MAX_PARAMS} are accepted in one request.") from None
     root: dict[str, Any] = {}

@@ -8,13 +8,27 @@ from typing import Any
 
 from arrears.domain import Doc
 
+ADDRESS_KEYS = ("city", "country", "line1", "line2", "postal_code", "state")
+
+
+def address(given: dict[str, Any] | None) -> Doc | None:
+    """An address as Stripe shows it: every key present, null where not given."""
+    return None if given is None else {k: given.get(k) for k in ADDRESS_KEYS}
+
+
+def shipping(given: dict[str, Any] | None) -> Doc | None:
+    if given is None:
+        return None
+    return {"address": address(given.get("address")), "carrier": given.get("carrier"), "name": given.get("name"),
+            "phone": given.get("phone"), "tracking_number": given.get("tracking_number")}
+
 
 def customer(obj_id: str, now: int, livemode: bool, prefix: str, p: dict[str, Any]) -> Doc:
     settings = p.get("invoice_settings") or {}
     return {
         "id": obj_id,
         "object": "customer",
-        "address": p.get("address"),
+        "address": address(p.get("address")),
         "balance": p.get("balance", 0),
         "business_name": p.get("business_name"),
         "created": now,
@@ -39,7 +53,7 @@ def customer(obj_id: str, now: int, livemode: bool, prefix: str, p: dict[str, An
         "next_invoice_sequence": p.get("next_invoice_sequence", 1),
         "phone": p.get("phone"),
         "preferred_locales": p.get("preferred_locales") or [],
-        "shipping": p.get("shipping"),
+        "shipping": shipping(p.get("shipping")),
         "tax_exempt": p.get("tax_exempt") or "none",
         "test_clock": None,
     }

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from arrears.domain import Doc, views
+from arrears.domain import Doc, events, views
 from arrears.domain.errors import missing
 from arrears.services import Ctx
 from arrears.store.base import Tx
+from arrears.store.query import Cond, Filter, Page
 from arrears.store.tables import TABLES
+
+_ENABLED = Filter((Cond("status", "=", "enabled"),))
 
 
 async def load(tx: Tx, table: str, obj_id: str, *, param: str | None = None, for_update: bool = False) -> Doc:
@@ -27,6 +30,8 @@ async def emit(tx: Tx, ctx: Ctx, event_type: str, obj: Doc, previous: dict[str, 
     data: dict[str, Any] = {"object": view(obj, ctx.api_version)}
     if previous is not None:
         data["previous_attributes"] = previous
+    endpoints = await tx.list("webhook_endpoints", _ENABLED, Page(limit=500))
+    targets = [e for e in endpoints.docs if events.matches(e["enabled_events"], event_type)]
     event = {
         "id": ctx.ids.new("evt"),
         "object": "event",
@@ -36,11 +41,17 @@ async def emit(tx: Tx, ctx: Ctx, event_type: str, obj: Doc, previous: dict[str, 
         "created": ctx.now,
         "data": data,
         "livemode": ctx.livemode,
-        "pending_webhooks": 0,
+        "pending_webhooks": len(targets),
         "request": {"id": ctx.request_id, "idempotency_key": ctx.idempotency_key},
         "type": event_type,
     }
     await tx.insert("events", event)
+    for endpoint in targets:  # the outbox: delivered after commit by webhooks.worker
+        await tx.insert("webhook_deliveries", {
+            "id": ctx.ids.new("wd"), "object": "webhook_delivery", "event": event["id"],
+            "endpoint": endpoint["id"], "created": ctx.now, "status": "pending",
+            "next_attempt_at": ctx.now, "attempts": 0,
+        })
     return event
 
 

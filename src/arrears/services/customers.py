@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from arrears.domain import Doc, metadata, objects
@@ -12,9 +13,18 @@ from arrears.services.common import changed, emit, load
 from arrears.store.base import Tx
 
 DEFAULT_CURRENCY = "usd"
+_INVOICE_PREFIX = re.compile(r"[A-Z0-9]{3,12}")
+
+
+def _check_prefix(p: dict[str, Any]) -> None:
+    prefix = p.get("invoice_prefix")
+    if prefix is not None and not _INVOICE_PREFIX.fullmatch(prefix):
+        raise ParamError(f"Invalid invoice_prefix '{prefix}': it must be 3-12 uppercase letters or numbers.",
+                         param="invoice_prefix")
 
 
 async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
+    _check_prefix(p)
     if "metadata" in p:
         p = {**p, "metadata": metadata.merged({}, p["metadata"])}
     cust = objects.customer(ctx.ids.new("cus", 14), ctx.now, ctx.livemode, ctx.ids.invoice_prefix(), p)
@@ -27,6 +37,7 @@ async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
 
 
 async def update(tx: Tx, ctx: Ctx, customer_id: str, p: dict[str, Any]) -> Doc:
+    _check_prefix(p)
     cust = await load(tx, "customers", customer_id, param="customer", for_update=True)
     before = copy.deepcopy(cust)
     for key, value in p.items():
@@ -39,6 +50,10 @@ async def update(tx: Tx, ctx: Ctx, customer_id: str, p: dict[str, Any]) -> Doc:
         elif key == "balance":
             if value != cust["balance"]:
                 await record_balance(tx, ctx, cust, value - (cust["balance"] or 0), "adjustment", None)
+        elif key == "address":
+            cust["address"] = objects.address(value)
+        elif key == "shipping":
+            cust["shipping"] = objects.shipping(value)
         else:
             cust[key] = value
     diff = changed(before, cust)

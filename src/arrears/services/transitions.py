@@ -147,7 +147,7 @@ async def pay(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
 
 
 async def send(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
-    inv = await _load(tx, invoice_id)
+    inv = await load(tx, "invoices", invoice_id, param="invoice", for_update=True)  # Stripe's 404 param here
     rules.next_status("send", inv)
     if inv["collection_method"] != "send_invoice":
         raise InvalidRequest("You can only manually send an invoice if its collection method is 'send_invoice'.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Op = Literal["=", "!=", "<", "<=", ">", ">=", "~", "!~", "null", "notnull", "in"]
+Op = Literal["=", "!=", "<", "<=", ">", ">=", "~", "!~", "null", "notnull", "in", "prefix"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,7 @@ class Page:
     limit: int = 10
     starting_after: str | None = None
     ending_before: str | None = None
+    oldest_first: bool = False  # for work queues; API lists are always newest first
 
 
 @dataclass(slots=True)

@@ -27,7 +27,7 @@ import orjson
 
 from arrears.store.base import Doc, Tx
 from arrears.store.query import Filter, Page, PageResult
-from arrears.store.sql import Dialect, Params, where_sql
+from arrears.store.sql import Dialect, count_query, list_query, search_query
 from arrears.store.tables import TABLES
 
 T = TypeVar("T")
@@ -80,44 +80,27 @@ class SqliteTx:
         return None if row is None else int(row[0])
 
     async def list(self, table: str, flt: Filter, page: Page) -> PageResult:
-        params = Params(DIALECT)
-        where = where_sql(flt, TABLES[table], params)
-        order = "DESC"
-        cursor_id = page.starting_after or page.ending_before
-        if cursor_id is not None:
-            seq = self._seq(table, cursor_id)
-            if seq is None:
-                seq = -1 if page.starting_after else 1 << 62  # gone: an empty page, as after the last one
-            if page.starting_after:
-                where += f" AND seq < {params.add(seq)}"
-            else:
-                where += f" AND seq > {params.add(seq)}"
-                order = "ASC"
-        sql = f"SELECT data FROM {table} WHERE {where} ORDER BY seq {order} LIMIT {int(page.limit) + 1}"
-        rows = self.conn.execute(sql, params.values).fetchall()
-        has_more = len(rows) > page.limit
+        cursor = page.starting_after or page.ending_before
+        seq = None if cursor is None else (self._seq(table, cursor) or -1)
+        sql, params, reverse = list_query(TABLES[table], flt, page, seq, DIALECT)
+        rows = self.conn.execute(sql, params).fetchall()
         docs = [orjson.loads(r[0]) for r in rows[: page.limit]]
-        if order == "ASC":
+        if reverse:
             docs.reverse()
-        return PageResult(docs=docs, has_more=has_more)
+        return PageResult(docs=docs, has_more=len(rows) > page.limit)
 
     async def search(
         self, table: str, flt: Filter, limit: int, after_seq: int | None
     ) -> tuple[builtins.list[Doc], int | None]:
-        params = Params(DIALECT)
-        where = where_sql(flt, TABLES[table], params)
-        if after_seq is not None:
-            where += f" AND seq < {params.add(after_seq)}"
-        sql = f"SELECT seq, data FROM {table} WHERE {where} ORDER BY seq DESC LIMIT {int(limit) + 1}"
-        rows = self.conn.execute(sql, params.values).fetchall()
+        sql, params = search_query(TABLES[table], flt, limit, after_seq, DIALECT)
+        rows = self.conn.execute(sql, params).fetchall()
         more = len(rows) > limit
         rows = rows[:limit]
         return [orjson.loads(r[1]) for r in rows], (int(rows[-1][0]) if more and rows else None)
 
     async def count(self, table: str, flt: Filter) -> int:
-        params = Params(DIALECT)
-        where = where_sql(flt, TABLES[table], params)
-        return int(self.conn.execute(f"SELECT count(*) FROM {table} WHERE {where}", params.values).fetchone()[0])
+        sql, params = count_query(TABLES[table], flt, DIALECT)
+        return int(self.conn.execute(sql, params).fetchone()[0])
 
 
 def _connect(path: str, synchronous: str) -> sqlite3.Connection:

@@ -50,5 +50,13 @@ TABLES: dict[str, Table] = {
             c: _field(c) for c in ("customer", "invoice", "created")
         }),
         Table("events", "event", {c: _field(c) for c in ("type", "created")}),
+        Table("webhook_endpoints", "webhook endpoint", {c: _field(c) for c in ("created", "status")}),
+        Table("webhook_deliveries", "webhook delivery", {
+            c: _field(c) for c in ("event", "endpoint", "created", "status", "next_attempt_at")
+        }),
+        Table("webhook_attempts", "webhook attempt", {
+            c: _field(c) for c in ("delivery", "event", "endpoint", "created")
+        }),
+        Table("idempotency_keys", "idempotency key", {"created": _field("created")}),
     )
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -20,7 +21,8 @@ from arrears.api.stripe.handlers import Call
 from arrears.api.stripe.routes import OPERATIONS, Operation
 from arrears.api.stripe.schema import array, convert_fields, string
 from arrears.domain import Doc, views
-from arrears.domain.errors import ArrearsError, ParamError
+from arrears.domain.errors import ArrearsError, IdempotencyError, ParamError
+from arrears.housekeeping import IDEMPOTENCY_TTL
 from arrears.services import Ctx
 from arrears.store.base import Tx
 
@@ -33,6 +35,11 @@ def present(doc: Doc, api_version: str) -> Doc:
     kind = doc.get("object")
     if kind == "invoice" and "lines" in doc:
         return views.invoice(doc, api_version)
+    if kind == "webhook_endpoint" and "secret" in doc:  # the secret is shown once, at creation
+        shown = dict(doc)
+        if not shown.pop("_show_secret", False):
+            del shown["secret"]
+        return shown
     if kind in ("list", "search_result"):
         return {**doc, "data": [present(d, api_version) for d in doc["data"]]}
     return doc
@@ -77,6 +84,49 @@ def respond(status: int, body: Doc, request_id: str, api_version: str, extra: di
     return Response(orjson.dumps(body), status_code=status, headers=headers, media_type=JSON)
 
 
+MAX_KEY_LENGTH = 255
+REPLAY = "__idempotent_replay__"
+
+
+def fingerprint(method: str, path: str, params: dict[str, Any]) -> str:
+    return hashlib.sha256(orjson.dumps([method, path, params], option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def idempotent(key: str, fp: str, now: int, request_id: str,
+               execute: Callable[[Tx], Awaitable[Doc]]) -> Callable[[Tx], Awaitable[Doc]]:
+    """Wrap a write so that its first result is stored under ``key`` and replayed for retries with the
+    same parameters (Stripe's Idempotency-Key). Runs in the write's own transaction, so two concurrent
+    requests with one key execute once."""
+    record_id = "idem_" + key
+
+    async def run(tx: Tx) -> Doc:
+        prior = await tx.get("idempotency_keys", record_id)
+        if prior is not None and prior["created"] > now - IDEMPOTENCY_TTL:
+            if prior["fingerprint"] != fp:
+                raise IdempotencyError(
+                    "Keys for idempotent requests can only be used with the same parameters they were first "
+                    f"used with. Try using a key other than '{key}' if you meant to execute a different request.")
+            return {REPLAY: prior}
+        if prior is not None:
+            await tx.delete("idempotency_keys", record_id)
+        result = await execute(tx)
+        await tx.insert("idempotency_keys", {"id": record_id, "created": now, "fingerprint": fp, "status": 200,
+                                             "body": result, "request_id": request_id})
+        return result
+
+    return run
+
+
+async def remember_failure(env: Env, key: str, fp: str, now: int, request_id: str, status: int, body: Doc) -> None:
+    """Stripe stores the result of a request whose execution began, failures included."""
+    async def run(tx: Tx) -> None:
+        if await tx.get("idempotency_keys", "idem_" + key) is None:
+            await tx.insert("idempotency_keys", {"id": "idem_" + key, "created": now, "fingerprint": fp,
+                                                 "status": status, "body": body, "request_id": request_id})
+
+    await env.store.write(run)
+
+
 def endpoint(op: Operation, env: Env) -> Callable[[Request], Awaitable[Response]]:
     fields = {**op.params, "expand": array(string(), max_items=100)}
     searching = op.returns.startswith("search:")
@@ -85,6 +135,9 @@ def endpoint(op: Operation, env: Env) -> Callable[[Request], Awaitable[Response]
     async def handle(request: Request) -> Response:
         request_id = env.ids.new("req", 14)
         api_version = request.headers.get("stripe-version") or STRIPE_API_VERSION
+        key = request.headers.get("idempotency-key") if op.write else None
+        fp = ""
+        began = False
         try:
             livemode = auth.check_open_mode(auth.api_key(request.headers.get("authorization")))
             params = convert_fields(await raw_params(request), fields)
@@ -94,16 +147,29 @@ def endpoint(op: Operation, env: Env) -> Callable[[Request], Awaitable[Response]
                 params["_total_count"] = True
             expansion.check(paths)
             ctx = Ctx(now=env.clock.now(), ids=env.ids, livemode=livemode, request_id=request_id,
-                      idempotency_key=request.headers.get("idempotency-key") if op.write else None,
-                      base_url=env.base_url, api_version=api_version)
+                      idempotency_key=key, base_url=env.base_url, api_version=api_version)
             call = Call(ctx, dict(request.path_params), params, request.url.path)
 
             async def run(tx: Tx) -> Doc:
                 return await render(tx, await op.handler(tx, call), paths, api_version)
 
+            if key is not None:
+                if len(key) > MAX_KEY_LENGTH:
+                    raise ParamError(f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters long.",
+                                     param="Idempotency-Key")
+                fp = fingerprint(op.method, request.url.path, {**params, "expand": paths})
+                began = True
+                result = await run_in(idempotent(key, fp, ctx.now, request_id, run))
+                if REPLAY in result:
+                    prior = result[REPLAY]
+                    return respond(prior["status"], prior["body"], request_id, api_version,
+                                   {"Idempotent-Replayed": "true", "Original-Request": prior["request_id"]})
+                return respond(200, result, request_id, api_version)
             return respond(200, await run_in(run), request_id, api_version)
         except ArrearsError as exc:
             status, body = errors.render(exc)
+            if key is not None and began and not isinstance(exc, ParamError | IdempotencyError):
+                await remember_failure(env, key, fp, env.clock.now(), request_id, status, body)
         except Exception:
             log.exception("request %s %s %s failed", request_id, request.method, request.url.path)
             status, body = errors.internal(request_id)

@@ -10,7 +10,7 @@ from typing import Any
 from arrears.api.stripe import search as search_lang
 from arrears.domain import Doc
 from arrears.domain.errors import ParamError, missing
-from arrears.services import Ctx, customers, invoiceitems, invoices, lines, transitions
+from arrears.services import Ctx, customers, invoiceitems, invoices, lines, transitions, webhook_endpoints
 from arrears.services.common import load
 from arrears.store.base import Tx
 from arrears.store.query import Cond, Filter, Page
@@ -232,3 +232,48 @@ async def list_lines(tx: Tx, call: Call) -> Doc:
         chosen = data[start:start + page.limit]
         has_more = start + page.limit < end
     return {"object": "list", "data": chosen, "has_more": has_more, "url": call.url}
+
+
+# --- events and webhooks --------------------------------------------------------------------------
+
+async def list_events(tx: Tx, call: Call) -> Doc:
+    params = call.params
+    if params.get("type") and params.get("types"):
+        raise ParamError("You may pass either type or types, but not both.", param="types")
+    conds = _conds(params, ())
+    kind = params.get("type")
+    if kind and kind.endswith("*"):
+        conds.append(Cond("type", "prefix", kind[:-1]))
+    elif kind:
+        conds.append(Cond("type", "=", kind))
+    if params.get("types"):
+        conds.append(Cond("type", "in", tuple(params["types"])))
+    return await _list(tx, call, "events", conds)
+
+
+async def retrieve_event(tx: Tx, call: Call) -> Doc:
+    return await load(tx, "events", call.path["id"], param="id")
+
+
+async def create_webhook_endpoint(tx: Tx, call: Call) -> Doc:
+    return {**await webhook_endpoints.create(tx, call.ctx, call.params), "_show_secret": True}
+
+
+async def retrieve_webhook_endpoint(tx: Tx, call: Call) -> Doc:
+    return await load(tx, "webhook_endpoints", call.path["webhook_endpoint"], param="webhook_endpoint")
+
+
+async def update_webhook_endpoint(tx: Tx, call: Call) -> Doc:
+    return await webhook_endpoints.update(tx, call.ctx, call.path["webhook_endpoint"], call.params)
+
+
+async def delete_webhook_endpoint(tx: Tx, call: Call) -> Doc:
+    return await webhook_endpoints.delete(tx, call.ctx, call.path["webhook_endpoint"])
+
+
+async def list_webhook_endpoints(tx: Tx, call: Call) -> Doc:
+    return await _list(tx, call, "webhook_endpoints", [])
+
+
+async def list_webhook_attempts(tx: Tx, call: Call) -> Doc:
+    return await _list(tx, call, "webhook_attempts", _conds(call.params, ("event", "endpoint", "delivery"), ()))

@@ -147,3 +147,16 @@ INVOICE_UPDATE_LINES = {
     "invoice_metadata": metadata(),
 }
 LINE_UPDATE = dict(_LINE_EDIT)
+
+# --- events and webhook endpoints -----------------------------------------------------------------
+EVENT_LIST = {**LIST, "created": timestamp_filter(), "type": string(doc="An event type, or a group with '*'."),
+              "types": array(string(), max_items=20)}
+WEBHOOK_ENDPOINT_CREATE = {
+    "url": string(required=True), "enabled_events": array(string(), required=True, max_items=300),
+    "description": string(emptyable=True), "metadata": metadata(), "api_version": string(), "connect": boolean(),
+}
+WEBHOOK_ENDPOINT_UPDATE = {
+    "url": string(), "enabled_events": array(string(), max_items=300), "description": string(emptyable=True),
+    "metadata": metadata(), "disabled": boolean(),
+}
+WEBHOOK_ATTEMPT_LIST = {**LIST, "event": string(), "endpoint": string(), "delivery": string()}

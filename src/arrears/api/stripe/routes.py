@@ -95,4 +95,21 @@ OPERATIONS: tuple[Operation, ...] = (
        "invoice", "Bulk remove invoice line items"),
     op("POST", INV + "/update_lines", "PostInvoicesInvoiceUpdateLines", p.INVOICE_UPDATE_LINES, h.update_lines,
        "invoice", "Bulk update invoice line items"),
+    # events and webhook endpoints
+    op("GET", "/v1/events", "GetEvents", p.EVENT_LIST, h.list_events, "list:event", "List all events"),
+    op("GET", "/v1/events/{id}", "GetEventsId", p.NO_PARAMS, h.retrieve_event, "event", "Retrieve an event"),
+    op("POST", "/v1/webhook_endpoints", "PostWebhookEndpoints", p.WEBHOOK_ENDPOINT_CREATE, h.create_webhook_endpoint,
+       "webhook_endpoint", "Create a webhook endpoint"),
+    op("GET", "/v1/webhook_endpoints", "GetWebhookEndpoints", p.LIST, h.list_webhook_endpoints,
+       "list:webhook_endpoint", "List all webhook endpoints"),
+    op("GET", "/v1/webhook_endpoints/{webhook_endpoint}", "GetWebhookEndpointsWebhookEndpoint", p.NO_PARAMS,
+       h.retrieve_webhook_endpoint, "webhook_endpoint", "Retrieve a webhook endpoint"),
+    op("POST", "/v1/webhook_endpoints/{webhook_endpoint}", "PostWebhookEndpointsWebhookEndpoint",
+       p.WEBHOOK_ENDPOINT_UPDATE, h.update_webhook_endpoint, "webhook_endpoint", "Update a webhook endpoint"),
+    op("DELETE", "/v1/webhook_endpoints/{webhook_endpoint}", "DeleteWebhookEndpointsWebhookEndpoint", p.NO_PARAMS,
+       h.delete_webhook_endpoint, "deleted:webhook_endpoint", "Delete a webhook endpoint"),
+    # arrears' own, under the reserved prefix
+    op("GET", "/_arrears/v1/webhook_attempts", "ArrearsGetWebhookAttempts", p.WEBHOOK_ATTEMPT_LIST,
+       h.list_webhook_attempts, "list:webhook_attempt",
+       "List webhook delivery attempts (status code, latency, error), newest first"),
 )

@@ -1,0 +1,1 @@
+"""Webhook delivery: the outbox reader (worker.py) and Stripe's signature scheme (signing.py)."""
