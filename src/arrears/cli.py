@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import os
 import sys
+import time
 from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from arrears import __version__
 from arrears.config import ConfigError, from_env
 from arrears.store.base import Store
 
+T = TypeVar("T")
 EXAMPLE = """\
   import stripe
   client = stripe.StripeClient("sk_test_123", base_addresses={{"api": "{url}"}})"""
@@ -40,7 +45,7 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _with_store(url: str, action: Callable[[Store], Awaitable[list[str]]]) -> list[str]:
+async def _with_store(url: str, action: Callable[[Store], Awaitable[T]]) -> T:
     from arrears.store import open_store
 
     store = open_store(url, migrate=False)
@@ -56,6 +61,71 @@ def _migrate(args: argparse.Namespace) -> int:
     applied = asyncio.run(_with_store(settings.database, lambda store: store.migrate(
         progress=lambda name: print(f"  applying {name}", flush=True))))
     print(f"{len(applied)} migration(s) applied; the schema is at head.")
+    return 0
+
+
+def _listen(args: argparse.Namespace) -> int:
+    from arrears.webhooks.listen import Listener
+
+    listener = Listener(args.api_base, args.api_key, forward_to=args.forward_to, events=args.events)
+    try:
+        listener.start()
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the server is reported the same way
+        print(f"arrears listen: cannot read events from {args.api_base}: {exc}. "
+              "Is `arrears serve` running there?", file=sys.stderr)
+        return 1
+    print(f"Ready! Your webhook signing secret is {listener.secret} (^C to quit)", flush=True)
+    deadline = time.monotonic() + args.seconds if args.seconds else None
+    handled = 0
+    with contextlib.suppress(KeyboardInterrupt):
+        while deadline is None or time.monotonic() < deadline:
+            handled += listener.poll()
+            if args.max_events and handled >= args.max_events:
+                break
+            time.sleep(args.interval)
+    return 0
+
+
+def _attempts(args: argparse.Namespace) -> int:
+    from arrears.store.query import Cond, Filter, Page
+
+    settings = from_env(database=args.database)
+    flt = Filter(tuple(Cond(name, "=", value) for name, value in (("event", args.event), ("endpoint", args.endpoint))
+                       if value))
+
+    async def run(store: Store) -> list[dict[str, Any]]:
+        await store.open()
+        return (await store.read(lambda tx: tx.list("webhook_attempts", flt, Page(limit=args.limit)))).docs
+
+    rows = asyncio.run(_with_store(settings.database, run))
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"{'attempted (UTC)':19}  {'event':30} {'endpoint':30} {'#':>2} {'status':>6} {'ms':>6}  error")
+    for row in rows:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(row["created"]))
+        print(f"{when:19}  {row['event']:30} {row['endpoint']:30} {row['attempt']:>2} "
+              f"{row['status_code'] or '-'!s:>6} {row['latency_ms']:>6}  {row['error'] or ''}")
+    if not rows:
+        print("(no delivery attempts yet)")
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from arrears.clock import SystemClock
+    from arrears.ids import IdGen
+    from arrears.webhooks.worker import Deliverer
+
+    settings = from_env(database=args.database)
+
+    async def run(store: Store) -> list[str]:
+        await store.open()
+        print(f"Delivering webhooks from {settings.database} (^C to stop)", flush=True)
+        await Deliverer(store, SystemClock(), IdGen(), schedule=settings.webhook_schedule).run_forever(asyncio.Event())
+        return []
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_with_store(settings.database, run))
     return 0
 
 
@@ -75,6 +145,27 @@ def parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser("migrate", help="bring a database's schema to head")
     migrate.add_argument("--database", help="database URL (default sqlite:///arrears.db; env ARREARS_DATABASE_URL)")
     migrate.set_defaults(run=_migrate)
+    listen = sub.add_parser("listen", help="print events as they happen and forward them, signed, to a URL")
+    listen.add_argument("--forward-to", help="URL to POST each event to, e.g. http://localhost:4242/webhook")
+    listen.add_argument("--api-base", default="http://127.0.0.1:12111", help="the arrears server to follow")
+    listen.add_argument("--api-key", default="sk_test_arrears_listen", help="API key for the server")
+    listen.add_argument("--events", nargs="*", help="only these event types")
+    listen.add_argument("--interval", type=float, default=0.25, help="seconds between polls")
+    listen.add_argument("--seconds", type=float, default=0, help="stop after this many seconds (0: never)")
+    listen.add_argument("--max-events", type=int, default=0, help="stop after this many events (0: never)")
+    listen.set_defaults(run=_listen)
+    hooks = sub.add_parser("webhooks", help="webhook delivery: attempts and a standalone worker")
+    hooks_sub = hooks.add_subparsers(dest="webhooks_command", required=True)
+    attempts = hooks_sub.add_parser("attempts", help="list delivery attempts, newest first")
+    attempts.add_argument("--database", help="database URL (env ARREARS_DATABASE_URL)")
+    attempts.add_argument("--event", help="only attempts for this event id")
+    attempts.add_argument("--endpoint", help="only attempts for this webhook endpoint id")
+    attempts.add_argument("--limit", type=int, default=50)
+    attempts.add_argument("--format", choices=["table", "json"], default="table")
+    attempts.set_defaults(run=_attempts)
+    worker = hooks_sub.add_parser("worker", help="deliver webhooks without serving the API")
+    worker.add_argument("--database", help="database URL (env ARREARS_DATABASE_URL)")
+    worker.set_defaults(run=_worker)
     return top
 
 
