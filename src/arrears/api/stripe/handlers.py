@@ -29,6 +29,42 @@ class Call:
 Handler = Callable[[Tx, Call], Awaitable[Doc]]
 
 
+# --- handler factories: most operations are one service call or one load -------------------------
+
+Command = Callable[[Tx, Ctx, dict[str, Any]], Awaitable[Doc]]
+CommandOn = Callable[[Tx, Ctx, str, dict[str, Any]], Awaitable[Doc]]
+Removal = Callable[[Tx, Ctx, str], Awaitable[Doc]]
+
+
+def _create(command: Command) -> Handler:
+    async def handler(tx: Tx, call: Call) -> Doc:
+        return await command(tx, call.ctx, call.params)
+
+    return handler
+
+
+def _on(command: CommandOn, key: str) -> Handler:
+    """A command on the object named by the path parameter ``key``."""
+    async def handler(tx: Tx, call: Call) -> Doc:
+        return await command(tx, call.ctx, call.path[key], call.params)
+
+    return handler
+
+
+def _remove(command: Removal, key: str) -> Handler:
+    async def handler(tx: Tx, call: Call) -> Doc:
+        return await command(tx, call.ctx, call.path[key])
+
+    return handler
+
+
+def _retrieve(table: str, key: str) -> Handler:
+    async def handler(tx: Tx, call: Call) -> Doc:
+        return await load(tx, table, call.path[key], param=key)
+
+    return handler
+
+
 # --- lists and search -----------------------------------------------------------------------------
 
 def _page(params: dict[str, Any]) -> Page:
@@ -84,20 +120,10 @@ async def _search(tx: Tx, call: Call, table: str, fields: Any, resource: str) ->
 
 # --- customers ------------------------------------------------------------------------------------
 
-async def create_customer(tx: Tx, call: Call) -> Doc:
-    return await customers.create(tx, call.ctx, call.params)
-
-
-async def retrieve_customer(tx: Tx, call: Call) -> Doc:
-    return await load(tx, "customers", call.path["customer"], param="customer")
-
-
-async def update_customer(tx: Tx, call: Call) -> Doc:
-    return await customers.update(tx, call.ctx, call.path["customer"], call.params)
-
-
-async def delete_customer(tx: Tx, call: Call) -> Doc:
-    return await customers.delete(tx, call.ctx, call.path["customer"])
+create_customer = _create(customers.create)
+retrieve_customer = _retrieve("customers", "customer")
+update_customer = _on(customers.update, "customer")
+delete_customer = _remove(customers.delete, "customer")
 
 
 async def list_customers(tx: Tx, call: Call) -> Doc:
@@ -108,8 +134,7 @@ async def search_customers(tx: Tx, call: Call) -> Doc:
     return await _search(tx, call, "customers", search_lang.CUSTOMER_SEARCH_FIELDS, "customers")
 
 
-async def create_balance_transaction(tx: Tx, call: Call) -> Doc:
-    return await customers.add_balance_transaction(tx, call.ctx, call.path["customer"], call.params)
+create_balance_transaction = _on(customers.add_balance_transaction, "customer")
 
 
 async def _owned_transaction(tx: Tx, call: Call) -> Doc:
@@ -137,20 +162,10 @@ async def list_balance_transactions(tx: Tx, call: Call) -> Doc:
 
 # --- invoice items --------------------------------------------------------------------------------
 
-async def create_invoiceitem(tx: Tx, call: Call) -> Doc:
-    return await invoiceitems.create(tx, call.ctx, call.params)
-
-
-async def retrieve_invoiceitem(tx: Tx, call: Call) -> Doc:
-    return await load(tx, "invoiceitems", call.path["invoiceitem"], param="invoiceitem")
-
-
-async def update_invoiceitem(tx: Tx, call: Call) -> Doc:
-    return await invoiceitems.update(tx, call.ctx, call.path["invoiceitem"], call.params)
-
-
-async def delete_invoiceitem(tx: Tx, call: Call) -> Doc:
-    return await invoiceitems.delete(tx, call.ctx, call.path["invoiceitem"])
+create_invoiceitem = _create(invoiceitems.create)
+retrieve_invoiceitem = _retrieve("invoiceitems", "invoiceitem")
+update_invoiceitem = _on(invoiceitems.update, "invoiceitem")
+delete_invoiceitem = _remove(invoiceitems.delete, "invoiceitem")
 
 
 async def list_invoiceitems(tx: Tx, call: Call) -> Doc:
@@ -163,20 +178,10 @@ async def list_invoiceitems(tx: Tx, call: Call) -> Doc:
 
 # --- invoices -------------------------------------------------------------------------------------
 
-async def create_invoice(tx: Tx, call: Call) -> Doc:
-    return await invoices.create(tx, call.ctx, call.params)
-
-
-async def retrieve_invoice(tx: Tx, call: Call) -> Doc:
-    return await load(tx, "invoices", call.path["invoice"], param="invoice")
-
-
-async def update_invoice(tx: Tx, call: Call) -> Doc:
-    return await invoices.update(tx, call.ctx, call.path["invoice"], call.params)
-
-
-async def delete_invoice(tx: Tx, call: Call) -> Doc:
-    return await invoices.delete(tx, call.ctx, call.path["invoice"])
+create_invoice = _create(invoices.create)
+retrieve_invoice = _retrieve("invoices", "invoice")
+update_invoice = _on(invoices.update, "invoice")
+delete_invoice = _remove(invoices.delete, "invoice")
 
 
 async def list_invoices(tx: Tx, call: Call) -> Doc:
@@ -188,22 +193,14 @@ async def search_invoices(tx: Tx, call: Call) -> Doc:
     return await _search(tx, call, "invoices", search_lang.INVOICE_SEARCH_FIELDS, "invoices")
 
 
-def _transition(command: Callable[[Tx, Ctx, str, dict[str, Any]], Awaitable[Doc]]) -> Handler:
-    async def handler(tx: Tx, call: Call) -> Doc:
-        return await command(tx, call.ctx, call.path["invoice"], call.params)
-
-    handler.__name__ = command.__name__
-    return handler
-
-
-finalize_invoice = _transition(transitions.finalize)
-pay_invoice = _transition(transitions.pay)
-send_invoice = _transition(transitions.send)
-void_invoice = _transition(transitions.void)
-mark_uncollectible = _transition(transitions.mark_uncollectible)
-add_lines = _transition(lines.add_lines)
-remove_lines = _transition(lines.remove_lines)
-update_lines = _transition(lines.update_lines)
+finalize_invoice = _on(transitions.finalize, "invoice")
+pay_invoice = _on(transitions.pay, "invoice")
+send_invoice = _on(transitions.send, "invoice")
+void_invoice = _on(transitions.void, "invoice")
+mark_uncollectible = _on(transitions.mark_uncollectible, "invoice")
+add_lines = _on(lines.add_lines, "invoice")
+remove_lines = _on(lines.remove_lines, "invoice")
+update_lines = _on(lines.update_lines, "invoice")
 
 
 async def update_line(tx: Tx, call: Call) -> Doc:
@@ -251,24 +248,16 @@ async def list_events(tx: Tx, call: Call) -> Doc:
     return await _list(tx, call, "events", conds)
 
 
-async def retrieve_event(tx: Tx, call: Call) -> Doc:
-    return await load(tx, "events", call.path["id"], param="id")
+retrieve_event = _retrieve("events", "id")
 
 
 async def create_webhook_endpoint(tx: Tx, call: Call) -> Doc:
     return {**await webhook_endpoints.create(tx, call.ctx, call.params), "_show_secret": True}
 
 
-async def retrieve_webhook_endpoint(tx: Tx, call: Call) -> Doc:
-    return await load(tx, "webhook_endpoints", call.path["webhook_endpoint"], param="webhook_endpoint")
-
-
-async def update_webhook_endpoint(tx: Tx, call: Call) -> Doc:
-    return await webhook_endpoints.update(tx, call.ctx, call.path["webhook_endpoint"], call.params)
-
-
-async def delete_webhook_endpoint(tx: Tx, call: Call) -> Doc:
-    return await webhook_endpoints.delete(tx, call.ctx, call.path["webhook_endpoint"])
+retrieve_webhook_endpoint = _retrieve("webhook_endpoints", "webhook_endpoint")
+update_webhook_endpoint = _on(webhook_endpoints.update, "webhook_endpoint")
+delete_webhook_endpoint = _remove(webhook_endpoints.delete, "webhook_endpoint")
 
 
 async def list_webhook_endpoints(tx: Tx, call: Call) -> Doc:
