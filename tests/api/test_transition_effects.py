@@ -236,19 +236,18 @@ def test_given_an_open_invoice_when_the_card_is_declined_then_it_is_a_card_error
     assert inv.status_transitions.paid_at is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A declined /pay is a payment attempt (attempt_count: 'Any payment attempt counts as the first attempt') "
-    "and Stripe emits invoice.payment_failed, but the service raises CardError before changing anything and "
-    "the request's transaction rolls back, so nothing of the attempt is kept. Keeping it needs the error "
-    "path to commit, not a small fix."))
 def test_given_an_open_invoice_when_the_card_is_declined_then_the_failed_attempt_is_recorded(
     client: stripe.StripeClient,
 ) -> None:
+    # A declined /pay is a payment attempt ("Any payment attempt counts as the first attempt") and
+    # Stripe emits invoice.payment_failed; the status does not change.
     opened = factories.invoice_in(client, "open", amount=1099)
     with pytest.raises(stripe.CardError):
         client.v1.invoices.pay(opened.id, params={"payment_method": "pm_card_chargeDeclined"})
     inv = client.v1.invoices.retrieve(opened.id)
-    assert (inv.attempted, inv.attempt_count) == (True, 1)
+    assert (inv.status, inv.attempted, inv.attempt_count) == ("open", True, 1)
+    failed = client.v1.events.list(params={"type": "invoice.payment_failed", "limit": 100}).data
+    assert [e.data.object.id for e in failed].count(opened.id) == 1
 
 
 # --- mark_uncollectible ---------------------------------------------------------------------------

@@ -11,6 +11,9 @@
      ├── CardError               a payment attempt was declined
      ├── Conflict                a concurrent request holds what this one needs
      └── RateLimited             too many requests
+
+    CommitThenRaise              not an error of its own: the command's writes must be committed and
+                                 then ``error`` raised to the caller (a declined payment is recorded)
 """
 
 from __future__ import annotations
@@ -79,6 +82,15 @@ class Conflict(ArrearsError):
 
 class RateLimited(ArrearsError):
     code = "rate_limit"
+
+
+class CommitThenRaise(Exception):  # noqa: N818 - a signal to the store, not an error name
+    """Raised by a command whose work must be kept although the request fails: the store commits the
+    transaction, then raises ``error`` to the caller."""
+
+    def __init__(self, error: ArrearsError) -> None:
+        super().__init__(error.message)
+        self.error = error
 
 
 def missing(kind: str, obj_id: str, param: str | None = None) -> NotFound:

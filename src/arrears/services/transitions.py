@@ -9,7 +9,7 @@ from typing import Any
 
 from arrears.domain import Doc
 from arrears.domain import invoice as rules
-from arrears.domain.errors import CardError, InvalidRequest
+from arrears.domain.errors import CardError, CommitThenRaise, InvalidRequest
 from arrears.services import Ctx
 from arrears.services.common import emit, load
 from arrears.services.customers import record_balance
@@ -125,14 +125,13 @@ async def pay(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
                 "This customer has no attached payment source or default payment method. Please consider "
                 "adding a default payment method, or pass `paid_out_of_band=true` to record a payment made "
                 "outside arrears.")
-        if method in DECLINING_TEST_METHODS:
-            code, decline_code, message = DECLINING_TEST_METHODS[method]
-            raise CardError(message, code=code, decline_code=decline_code)
-        if method not in SUCCEEDING_TEST_METHODS:
+        if method not in SUCCEEDING_TEST_METHODS and method not in DECLINING_TEST_METHODS:
             raise InvalidRequest(f"No such PaymentMethod: '{method}'", param="payment_method",
                                  code="resource_missing")
     if inv["status"] == rules.DRAFT:
         await _finalize(tx, ctx, inv)
+    if method in DECLINING_TEST_METHODS and inv["status"] != rules.PAID:
+        await _record_failed_attempt(tx, ctx, inv, DECLINING_TEST_METHODS[method])
     if inv["status"] != rules.PAID:
         if not out_of_band:
             inv["attempted"] = True
@@ -144,6 +143,18 @@ async def pay(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
             await emit(tx, ctx, "invoice.payment_succeeded", inv)
     await tx.update("invoices", inv)
     return inv
+
+
+async def _record_failed_attempt(tx: Tx, ctx: Ctx, inv: Doc, decline: tuple[str, str, str]) -> None:
+    """A declined attempt is kept (attempted, attempt_count, invoice.payment_failed) and the caller gets
+    Stripe's 402 card error; the status does not change."""
+    code, decline_code, message = decline
+    inv["attempted"] = True
+    inv["attempt_count"] += 1
+    inv["last_finalization_error"] = None
+    await tx.update("invoices", inv)
+    await emit(tx, ctx, "invoice.payment_failed", inv)
+    raise CommitThenRaise(CardError(message, code=code, decline_code=decline_code))
 
 
 async def send(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:

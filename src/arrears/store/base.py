@@ -1,7 +1,9 @@
 """The storage seam. Services see only ``Tx``; the app sees only ``Store``.
 
 A ``Store`` runs a function inside one transaction: ``write`` for a command (committed before the
-caller hears back), ``read`` for queries. Backends: ``sqlite.SqliteStore`` (group commit) and, behind
+caller hears back), ``read`` for queries. A function that raises rolls its writes back, except when it
+raises ``domain.errors.CommitThenRaise``: then its writes are committed and the wrapped error raised.
+Backends: ``sqlite.SqliteStore`` (group commit) and, behind
 the same Protocol, PostgreSQL. Objects are JSON documents with a few indexed columns (``tables.py``).
 """
 

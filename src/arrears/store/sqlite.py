@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 import orjson
 
+from arrears.domain.errors import CommitThenRaise
 from arrears.store.base import Doc, Tx
 from arrears.store.query import Filter, Page, PageResult
 from arrears.store.sql import Dialect, count_query, list_query, search_query
@@ -257,6 +258,9 @@ class SqliteStore:
                     conn.execute("SAVEPOINT request")
                     try:
                         result: Any = _run_sync(fn(self._wtx))  # type: ignore[arg-type]
+                    except CommitThenRaise as keep:
+                        conn.execute("RELEASE request")
+                        done.append((fut, keep))
                     except BaseException as exc:
                         conn.execute("ROLLBACK TO request")
                         conn.execute("RELEASE request")
@@ -272,7 +276,11 @@ class SqliteStore:
                             fut.set_exception(exc)
                 else:
                     for fut, result in done:
-                        if not fut.done():
+                        if fut.done():
+                            continue
+                        if isinstance(result, CommitThenRaise):
+                            fut.set_exception(result.error)
+                        else:
                             fut.set_result(result)
         finally:
             self._draining = False
