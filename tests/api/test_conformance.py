@@ -14,7 +14,6 @@ import stripe
 from stripe._error_object import ErrorObject
 from stripe._list_object import ListObject
 from stripe._search_result_object import SearchResultObject
-
 from tests import factories
 from tests.support.conformance import check, check_value
 from tests.support.server import KEY, Server
@@ -160,7 +159,7 @@ def test_pending_invoice_item_conforms(client: stripe.StripeClient, http: httpx.
 def test_invoice_item_attached_to_an_invoice_conforms(client: stripe.StripeClient, http: httpx.Client) -> None:
     inv = factories.draft(client)
     body = ok(http.post("/v1/invoiceitems", data={
-        "customer": inv.customer, "invoice": inv.id, "quantity": 3, "unit_amount_decimal": "12.5",
+        "customer": inv.customer, "invoice": inv.id, "currency": "usd", "quantity": 3, "unit_amount_decimal": "12.5",
         "description": "Widgets"}))
     assert body["invoice"] == inv.id
     no_problems(check(body, stripe.InvoiceItem))
@@ -354,3 +353,60 @@ def test_authentication_error_envelope_conforms(server: Server) -> None:
     response = httpx.get(server.url + "/v1/invoices", headers={"Authorization": "Bearer sk_live_nope"})
     assert response.status_code == 401
     no_problems(_error_problems(response.json()))
+
+
+def test_invoice_copies_a_conforming_address_and_shipping_from_its_customer(
+    client: stripe.StripeClient, http: httpx.Client
+) -> None:
+    # Given a customer with a partial address and shipping, then an updated address
+    cus = ok(http.post("/v1/customers", data={
+        "address[country]": "DE", "shipping[name]": "Jenny", "shipping[address][line1]": "Hauptstr. 1"}))
+    updated = ok(http.post(f"/v1/customers/{cus['id']}", data={"address[city]": "Berlin"}))
+    no_problems(check(updated, stripe.Customer))
+    assert updated["address"]["city"] == "Berlin" and updated["address"]["line1"] is None
+    # When an invoice for that customer is finalized
+    inv = factories.invoice_in(client, "open", cus=client.v1.customers.retrieve(cus["id"]))
+    body = get(http, f"/v1/invoices/{inv.id}")
+    # Then the customer_address and customer_shipping snapshots conform too
+    assert body["customer_address"]["city"] == "Berlin"
+    assert body["customer_shipping"]["name"] == "Jenny"
+    no_problems(check(body, stripe.Invoice))
+
+
+# --- events and webhook endpoints -------------------------------------------------------------------
+
+def test_events_of_an_invoice_lifecycle_conform(client: stripe.StripeClient, http: httpx.Client) -> None:
+    # Given an invoice taken through create, finalize and mark_uncollectible
+    inv = factories.invoice_in(client, "uncollectible")
+    # When the events are listed
+    body = get(http, "/v1/events", {"limit": 100})
+    mine = [e for e in body["data"] if e["data"]["object"].get("id") == inv.id]
+    # Then the list and each event conform, and the invoice inside is a conforming invoice
+    assert {e["type"] for e in mine} >= {"invoice.created", "invoice.finalized", "invoice.marked_uncollectible"}
+    no_problems(check_value(body, ListObject[stripe.Event]))
+    for event in mine:
+        no_problems(check(get(http, f"/v1/events/{event['id']}"), stripe.Event))
+        no_problems(check(event["data"]["object"], stripe.Invoice, path=f"{event['type']}.data.object"))
+
+
+def test_updated_event_with_previous_attributes_conforms(client: stripe.StripeClient, http: httpx.Client) -> None:
+    cus = factories.customer(client)
+    client.v1.customers.update(cus.id, params={"name": "Renamed"})
+    events = get(http, "/v1/events", {"type": "customer.updated", "limit": 10})["data"]
+    event = next(e for e in events if e["data"]["object"]["id"] == cus.id)
+    assert "name" in event["data"]["previous_attributes"]
+    no_problems(check(event, stripe.Event))
+    no_problems(check(event["data"]["object"], stripe.Customer, path="data.object"))
+
+
+def test_webhook_endpoint_conforms(http: httpx.Client) -> None:
+    created = ok(http.post("/v1/webhook_endpoints", data={
+        "url": "http://127.0.0.1:9/never-delivered", "enabled_events[0]": "invoice.voided", "description": "Books"}))
+    assert isinstance(created["secret"], str) and created["secret"].startswith("whsec_")
+    no_problems(check(created, stripe.WebhookEndpoint))
+    fetched = get(http, f"/v1/webhook_endpoints/{created['id']}")
+    assert "secret" not in fetched
+    no_problems(check(fetched, stripe.WebhookEndpoint))
+    no_problems(check_value(get(http, "/v1/webhook_endpoints"), ListObject[stripe.WebhookEndpoint]))
+    deleted = ok(http.delete(f"/v1/webhook_endpoints/{created['id']}"))
+    no_problems(_deleted_problems(deleted, stripe.WebhookEndpoint, "webhook_endpoint"))

@@ -44,7 +44,8 @@ def _amounts(p: dict[str, Any], current: Doc | None = None) -> tuple[int, int, s
 
 async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
     cust = await load(tx, "customers", p["customer"], param="customer")
-    currency = p.get("currency") or cust["currency"]
+    inv = await load(tx, "invoices", p["invoice"], param="invoice", for_update=True) if p.get("invoice") else None
+    currency = p.get("currency") or (inv["currency"] if inv else None) or cust["currency"]
     if currency is None:
         raise ParamError("Missing required param: currency.", param="currency", code="parameter_missing")
     amount, quantity, unit = _amounts(p)
@@ -55,8 +56,7 @@ async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
         ctx.ids.new("ii"), ctx.now, ctx.livemode, customer=cust["id"], currency=currency,
         amount=amount, quantity=quantity, unit_amount_decimal=unit, p=extra,
     )
-    if p.get("invoice"):
-        inv = await load(tx, "invoices", p["invoice"], param="invoice", for_update=True)
+    if inv is not None:
         rules.next_status("edit_lines", inv)
         if inv["customer"] != cust["id"]:
             raise InvalidRequest("The invoice item's customer must match the invoice's customer.", param="invoice")
