@@ -15,6 +15,7 @@ import pytest
 import stripe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from tests import factories
 from tests.support.server import KEY, Server
 

@@ -14,6 +14,7 @@ import stripe
 from stripe._error_object import ErrorObject
 from stripe._list_object import ListObject
 from stripe._search_result_object import SearchResultObject
+
 from tests import factories
 from tests.support.conformance import check, check_value
 from tests.support.server import KEY, Server

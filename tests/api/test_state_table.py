@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 import stripe
+
 from tests import factories
 
 STATUSES = ("draft", "open", "paid", "uncollectible", "void")

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 import stripe
+
 from tests import factories
 from tests.support.server import KEY, Server
 
