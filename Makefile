@@ -28,4 +28,13 @@ lint: setup
 	$(BIN)/mypy
 
 test: lint
+	@scripts/ensure-chromium
+	@scripts/ensure-postgres
 	$(BIN)/python -m pytest $(ARGS)
+
+# The benchmark (bench/README.md): installs wrk, localstripe and matplotlib when missing, then runs every
+# scenario side by side. QUICK=1: a few seconds per scenario, growth at 10k instead of 1M invoices.
+.PHONY: bench
+bench: setup
+	@bash bench/setup.sh
+	$(BIN)/python -m bench.run $(if $(QUICK),--quick) $(BENCH_ARGS)

@@ -12,9 +12,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from arrears import housekeeping
-from arrears.api import pages
+from arrears.api import cycle, mcp_mount, pages
+from arrears.api.dashboard import routes as dashboard
 from arrears.api.env import Env
+from arrears.api.flex import face as flex_face
 from arrears.api.stripe import face as stripe_face
+from arrears.api.stripe import openapi as stripe_openapi
+from arrears.api.yorlet import face as yorlet_face
 from arrears.clock import Clock, SystemClock
 from arrears.config import Settings
 from arrears.ids import IdGen
@@ -23,8 +27,10 @@ from arrears.webhooks.worker import Deliverer
 
 
 def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None = None) -> Starlette:
-    store = open_store(settings.database, synchronous=settings.synchronous, migrate=settings.auto_migrate)
+    store = open_store(settings.database, synchronous=settings.synchronous, migrate=settings.auto_migrate,
+                       pool_size=settings.pool_size)
     env = Env(store=store, clock=clock or SystemClock(), ids=ids or IdGen(), base_url=settings.base_url)
+    mcp = mcp_mount.McpMount(settings.base_url, settings.host)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -38,18 +44,24 @@ def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None =
             yield
         finally:
             stop.set()
+            await mcp.close()
             await asyncio.gather(*tasks, return_exceptions=True)
             await store.close()
 
     async def not_found(request: Request, exc: Exception) -> Response:
+        for dialect in (flex_face.DIALECT, yorlet_face.DIALECT):
+            if request.url.path.startswith(dialect.mount + "/"):
+                return cycle.unrecognized(dialect, request)
         return stripe_face.unrecognized(request)
 
     app = Starlette(
-        routes=[*stripe_face.routes(env), *pages.routes(env)],
+        routes=[*stripe_face.routes(env), *stripe_openapi.routes(), *flex_face.routes(env), *yorlet_face.routes(env),
+                *pages.routes(env), *dashboard.routes(env, settings.dashboard_secret), mcp.route],
         lifespan=lifespan,
         exception_handlers={404: not_found, 405: not_found, HTTPException: not_found},
     )
     app.state.env = env
+    mcp.bind(app)
     return app
 
 

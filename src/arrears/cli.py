@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import os
+import secrets
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -14,6 +15,7 @@ from typing import Any, TypeVar
 
 from arrears import __version__
 from arrears.config import ConfigError, from_env
+from arrears.store import shown
 from arrears.store.base import Store
 
 T = TypeVar("T")
@@ -28,14 +30,16 @@ def _serve(args: argparse.Namespace) -> int:
     pending = asyncio.run(_with_store(settings.database, lambda store: store.migrate()
                                       if settings.auto_migrate else store.pending_migrations()))
     if not settings.auto_migrate and pending:
-        print(f"arrears: {settings.database} needs {len(pending)} migration(s): run "
-              f"`arrears migrate --database {settings.database}` first, or drop --no-migrate.", file=sys.stderr)
+        print(f"arrears: {shown(settings.database)} needs {len(pending)} migration(s): run "
+              f"`arrears migrate --database {shown(settings.database)}` first, or drop --no-migrate.",
+              file=sys.stderr)
         return 2
     for key, value in (("ARREARS_DATABASE_URL", settings.database), ("ARREARS_HOST", settings.host),
                        ("ARREARS_PORT", str(settings.port)), ("ARREARS_SQLITE_SYNCHRONOUS", settings.synchronous)):
         os.environ[key] = value
+    os.environ.setdefault("ARREARS_DASHBOARD_SECRET", secrets.token_urlsafe(32))  # one for all workers
     print(f"arrears {__version__} serving the Stripe API at {settings.base_url} "
-          f"(database {settings.database}, {settings.workers} worker{'s' if settings.workers > 1 else ''})")
+          f"(database {shown(settings.database)}, {settings.workers} worker{'s' if settings.workers > 1 else ''})")
     print("Point the official SDK at it:")
     print(EXAMPLE.format(url=settings.base_url), flush=True)
     import uvicorn
@@ -57,7 +61,7 @@ async def _with_store(url: str, action: Callable[[Store], Awaitable[T]]) -> T:
 
 def _migrate(args: argparse.Namespace) -> int:
     settings = from_env(database=args.database)
-    print(f"Migrating {settings.database} ...", flush=True)
+    print(f"Migrating {shown(settings.database)} ...", flush=True)
     applied = asyncio.run(_with_store(settings.database, lambda store: store.migrate(
         progress=lambda name: print(f"  applying {name}", flush=True))))
     print(f"{len(applied)} migration(s) applied; the schema is at head.")
@@ -120,12 +124,29 @@ def _worker(args: argparse.Namespace) -> int:
 
     async def run(store: Store) -> list[str]:
         await store.open()
-        print(f"Delivering webhooks from {settings.database} (^C to stop)", flush=True)
+        print(f"Delivering webhooks from {shown(settings.database)} (^C to stop)", flush=True)
         await Deliverer(store, SystemClock(), IdGen(), schedule=settings.webhook_schedule).run_forever(asyncio.Event())
         return []
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_with_store(settings.database, run))
+    return 0
+
+
+FACE_DOCUMENTS = {"stripe": "/openapi.json", "flex": "/flex/openapi.json", "yorlet": "/yorlet/openapi.json"}
+
+
+def _mcp(args: argparse.Namespace) -> int:
+    from arrears.agent.mcp_server import run_stdio
+    from arrears.agent.tools import load
+
+    try:
+        toolset = load(args.api_base.rstrip("/") + FACE_DOCUMENTS[args.face], api_key=args.api_key)
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the server is reported the same way
+        print(f"arrears mcp: cannot read the {args.face} OpenAPI document from {args.api_base}: {exc}. "
+              "Is `arrears serve` running there?", file=sys.stderr)
+        return 1
+    asyncio.run(run_stdio(toolset))
     return 0
 
 
@@ -154,6 +175,11 @@ def parser() -> argparse.ArgumentParser:
     listen.add_argument("--seconds", type=float, default=0, help="stop after this many seconds (0: never)")
     listen.add_argument("--max-events", type=int, default=0, help="stop after this many events (0: never)")
     listen.set_defaults(run=_listen)
+    mcp = sub.add_parser("mcp", help="an MCP server on stdio whose tools call a running arrears server")
+    mcp.add_argument("--api-base", default="http://127.0.0.1:12111", help="the arrears server to call")
+    mcp.add_argument("--api-key", required=True, help="API key for every call (sk_test_…; fsk_test_… for flex)")
+    mcp.add_argument("--face", choices=sorted(FACE_DOCUMENTS), default="stripe", help="whose operations become tools")
+    mcp.set_defaults(run=_mcp)
     hooks = sub.add_parser("webhooks", help="webhook delivery: attempts and a standalone worker")
     hooks_sub = hooks.add_subparsers(dest="webhooks_command", required=True)
     attempts = hooks_sub.add_parser("attempts", help="list delivery attempts, newest first")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DEFAULT_DATABASE = "sqlite:///arrears.db"
 
@@ -18,9 +18,11 @@ class Settings:
     port: int = 12111
     database: str = DEFAULT_DATABASE
     workers: int = 1
-    synchronous: str = "FULL"
+    synchronous: str = "FULL"  # SQLite's PRAGMA synchronous
+    pool_size: int = 10  # PostgreSQL connections per server process
     auto_migrate: bool = True
     webhooks: bool = True  # run the delivery worker inside the server
+    dashboard_secret: str = field(default="", repr=False)  # signs dashboard sessions; one per serve if unset
     webhook_schedule: tuple[int, ...] = (60, 300, 900, 3600, 10800, 21600, 43200, 86400, 86400)
 
     @property
@@ -44,6 +46,10 @@ def from_env(**overrides: object) -> Settings:
         values["workers"] = _int("ARREARS_WORKERS", env["ARREARS_WORKERS"])
     if "ARREARS_SQLITE_SYNCHRONOUS" in env:
         values["synchronous"] = env["ARREARS_SQLITE_SYNCHRONOUS"].upper()
+    if "ARREARS_PG_POOL_SIZE" in env:
+        values["pool_size"] = _int("ARREARS_PG_POOL_SIZE", env["ARREARS_PG_POOL_SIZE"])
+    if "ARREARS_DASHBOARD_SECRET" in env:
+        values["dashboard_secret"] = env["ARREARS_DASHBOARD_SECRET"]
     if "ARREARS_WEBHOOKS" in env:
         values["webhooks"] = env["ARREARS_WEBHOOKS"].lower() not in ("0", "off", "false", "no")
     if "ARREARS_WEBHOOK_SCHEDULE" in env:
@@ -54,11 +60,14 @@ def from_env(**overrides: object) -> Settings:
         raise ConfigError(f"port {settings.port} is out of range: use 1-65535")
     if settings.workers < 1:
         raise ConfigError("workers must be at least 1")
+    if settings.pool_size < 1:
+        raise ConfigError("ARREARS_PG_POOL_SIZE must be at least 1")
     if settings.synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
         raise ConfigError(f"ARREARS_SQLITE_SYNCHRONOUS={settings.synchronous}: use FULL (default) or NORMAL")
-    if not settings.database.startswith(("sqlite:", "postgresql:", "postgres:")):
+    if not settings.database.startswith(("sqlite:", "postgresql://", "postgres://")):
         raise ConfigError(
-            f"database URL {settings.database!r} is not supported: use sqlite:///path/to/file.db"
+            f"database URL {settings.database!r} is not supported: use sqlite:///path/to/file.db or "
+            "postgresql://user@host:port/db"
         )
     return settings
 

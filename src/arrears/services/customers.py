@@ -7,12 +7,14 @@ import re
 from typing import Any
 
 from arrears.domain import Doc, metadata, objects
+from arrears.domain import ledger as books
 from arrears.domain.errors import ParamError, missing
-from arrears.services import Ctx
+from arrears.services import Ctx, ledger
 from arrears.services.common import changed, emit, load
 from arrears.store.base import Tx
 
 DEFAULT_CURRENCY = "usd"
+MANUAL_KINDS = frozenset({"initial", "adjustment"})
 _INVOICE_PREFIX = re.compile(r"[A-Z0-9]{3,12}")
 
 
@@ -90,7 +92,7 @@ async def add_balance_transaction(tx: Tx, ctx: Ctx, customer_id: str, p: dict[st
 
 async def update_balance_transaction(tx: Tx, ctx: Ctx, customer_id: str, txn_id: str, p: dict[str, Any]) -> Doc:
     await load(tx, "customers", customer_id, param="customer")
-    txn = await load(tx, "balance_transactions", txn_id, param="transaction")
+    txn = await load(tx, "balance_transactions", txn_id, param="transaction", for_update=True)
     if txn["customer"] != customer_id:
         raise missing("customer_balance_transaction", txn_id, "transaction")
     if "description" in p:
@@ -114,5 +116,8 @@ async def record_balance(
         kind=kind, invoice=invoice, description=description, metadata=meta,
     )
     await tx.insert("balance_transactions", txn)
+    if kind in MANUAL_KINDS:  # balance applied to or given back by invoices is booked with the invoice
+        await ledger.post(tx, ctx, "balance_adjustment", books.balance_adjustment(amount), currency=txn["currency"],
+                          customer=cust["id"])
     return txn
 

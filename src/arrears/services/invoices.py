@@ -33,7 +33,10 @@ async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
     pending: list[Doc] = []
     if p.get("pending_invoice_items_behavior", "exclude") == "include":
         flt = Filter((Cond("customer", "=", cust["id"]), Cond("invoice", "null")))
-        pending = (await tx.list("invoiceitems", flt, Page(limit=MAX_PENDING_ITEMS))).docs
+        listed = (await tx.list("invoiceitems", flt, Page(limit=MAX_PENDING_ITEMS))).docs
+        # Lock each item and keep those still pending: a concurrent command may have taken one meanwhile.
+        locked = [await tx.get("invoiceitems", item["id"], for_update=True) for item in listed]
+        pending = [item for item in locked if item is not None and item["invoice"] is None]
     currency = p.get("currency") or cust["currency"] or (pending[0]["currency"] if pending else DEFAULT_CURRENCY)
     pending = [item for item in pending if item["currency"] == currency]
     if p.get("number"):

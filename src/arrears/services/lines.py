@@ -45,7 +45,8 @@ async def add_lines(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc
     for i, spec in enumerate(p["lines"]):
         if spec.get("invoice_item"):
             inv = await load(tx, "invoices", invoice_id)
-            item = await load(tx, "invoiceitems", spec["invoice_item"], param=f"lines[{i}][invoice_item]")
+            item = await load(tx, "invoiceitems", spec["invoice_item"], param=f"lines[{i}][invoice_item]",
+                              for_update=True)
             if item["invoice"] is not None or item["customer"] != inv["customer"]:
                 raise InvalidRequest(
                     f"The invoice item {item['id']} is not a pending item of this invoice's customer.",
@@ -70,7 +71,7 @@ async def remove_lines(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> 
             await invoiceitems.delete(tx, ctx, item_id)
         else:  # unassign: the item goes back to pending
             inv["lines"]["data"] = [ln for ln in inv["lines"]["data"] if ln["id"] != spec["id"]]
-            item = await load(tx, "invoiceitems", item_id)
+            item = await load(tx, "invoiceitems", item_id, for_update=True)
             item["invoice"] = None
             await tx.update("invoiceitems", item)
             await refresh_totals(tx, inv)

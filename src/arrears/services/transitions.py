@@ -9,8 +9,9 @@ from typing import Any
 
 from arrears.domain import Doc
 from arrears.domain import invoice as rules
+from arrears.domain import ledger as books
 from arrears.domain.errors import CardError, CommitThenRaise, InvalidRequest
-from arrears.services import Ctx
+from arrears.services import Ctx, ledger
 from arrears.services.common import emit, load
 from arrears.services.customers import record_balance
 from arrears.services.drafts import usable_balance
@@ -83,7 +84,8 @@ async def _finalize(tx: Tx, ctx: Ctx, inv: Doc) -> None:
         inv["next_payment_attempt"] = None
     else:
         inv["next_payment_attempt"] = now + 3600 if inv["auto_advance"] else None
-    await emit(tx, ctx, "invoice.finalized", inv)
+    finalized = await emit(tx, ctx, "invoice.finalized", inv)
+    await ledger.post_for_invoice(tx, ctx, "finalization", books.finalization(inv), inv, finalized)
     if due == 0:
         _settle(inv, now)
         await emit(tx, ctx, "invoice.paid", inv)
@@ -136,9 +138,14 @@ async def pay(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
         if not out_of_band:
             inv["attempted"] = True
             inv["attempt_count"] += 1
+        was_written_off = inv["status"] == rules.UNCOLLECTIBLE
+        received = inv["amount_remaining"]
         _settle(inv, ctx.now, out_of_band=out_of_band)
         await _clear_delinquency(tx, inv)
-        await emit(tx, ctx, "invoice.paid", inv)
+        paid = await emit(tx, ctx, "invoice.paid", inv)
+        if was_written_off:
+            await ledger.post_for_invoice(tx, ctx, "recovery", books.recovery(received), inv, paid)
+        await ledger.post_for_invoice(tx, ctx, "payment", books.payment(received), inv, paid)
         if not out_of_band:
             await emit(tx, ctx, "invoice.payment_succeeded", inv)
     await tx.update("invoices", inv)
@@ -181,22 +188,32 @@ async def void(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
     inv["status_transitions"]["voided_at"] = ctx.now
     _close(inv)
     await tx.update("invoices", inv)
-    await emit(tx, ctx, "invoice.voided", inv)
+    voided = await emit(tx, ctx, "invoice.voided", inv)
+    reversal = books.void(await ledger.invoice_balances(tx, inv["id"]))
+    await ledger.post_for_invoice(tx, ctx, "void", reversal, inv, voided)
     return inv
 
 
 async def mark_uncollectible(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
-    """open → uncollectible: the debt is written off; the amounts stay owed and can still be paid."""
+    """open → uncollectible through the API: the user forgives the debt, and the customer is no longer
+    delinquent."""
     inv = await _load(tx, invoice_id)
+    await write_off(tx, ctx, inv, "user_forgiven")
+    await _clear_delinquency(tx, inv)
+    return inv
+
+
+async def write_off(tx: Tx, ctx: Ctx, inv: Doc, reason: str) -> None:
+    """open → uncollectible: the debt is written off in the books; the amounts stay owed on the invoice
+    and it can still be paid (a recovery) or voided. ``reason`` is Stripe's status_details reason."""
     rules.next_status("mark_uncollectible", inv)
     inv["status"] = rules.UNCOLLECTIBLE
     inv["status_transitions"]["marked_uncollectible_at"] = ctx.now
     _close(inv)
-    inv["status_details"] = {"uncollectible": {"reason": "user_forgiven"}}
-    await _clear_delinquency(tx, inv)
+    inv["status_details"] = {"uncollectible": {"reason": reason}}
     await tx.update("invoices", inv)
-    await emit(tx, ctx, "invoice.marked_uncollectible", inv)
-    return inv
+    marked = await emit(tx, ctx, "invoice.marked_uncollectible", inv)
+    await ledger.post_for_invoice(tx, ctx, "write_off", books.write_off(inv["amount_remaining"]), inv, marked)
 
 
 async def _clear_delinquency(tx: Tx, inv: Doc) -> None:

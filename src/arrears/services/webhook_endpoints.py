@@ -54,7 +54,7 @@ async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
 
 
 async def update(tx: Tx, ctx: Ctx, endpoint_id: str, p: dict[str, Any]) -> Doc:
-    endpoint = await load(tx, "webhook_endpoints", endpoint_id, param="webhook_endpoint")
+    endpoint = await load(tx, "webhook_endpoints", endpoint_id, param="webhook_endpoint", for_update=True)
     before = copy.deepcopy(endpoint)
     if "url" in p:
         endpoint["url"] = _check_url(p["url"])

@@ -3,8 +3,9 @@
 A ``Store`` runs a function inside one transaction: ``write`` for a command (committed before the
 caller hears back), ``read`` for queries. A function that raises rolls its writes back, except when it
 raises ``domain.errors.CommitThenRaise``: then its writes are committed and the wrapped error raised.
-Backends: ``sqlite.SqliteStore`` (group commit) and, behind
-the same Protocol, PostgreSQL. Objects are JSON documents with a few indexed columns (``tables.py``).
+Backends: ``sqlite.SqliteStore`` (group commit) and ``postgres.PostgresStore`` (asyncpg; ``for_update``
+takes a row lock; a refused transaction runs ``fn`` again, so ``fn`` must have no effect outside the
+transaction). Objects are JSON documents with a few indexed columns (``tables.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import builtins
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
-from arrears.store.query import Filter, Page, PageResult
+from arrears.store.query import Filter, Group, Page, PageResult
 
 Doc = dict[str, Any]
 T = TypeVar("T")
@@ -37,6 +38,12 @@ class Tx(Protocol):
         ...
 
     async def count(self, table: str, flt: Filter) -> int: ...
+
+    async def aggregate(
+        self, table: str, groups: tuple[Group, ...], total: str, flt: Filter
+    ) -> builtins.list[tuple[Any, ...]]:
+        """Rows of (key..., sum of ``total``) grouped by ``groups``: reports aggregate in SQL."""
+        ...
 
 
 TxFn = Callable[[Tx], Awaitable[T]]

@@ -40,3 +40,15 @@ class Page:
 class PageResult:
     docs: list[dict] = field(default_factory=list)  # type: ignore[type-arg]
     has_more: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A GROUP BY key of an aggregate: a column as it is, a unix-time column bucketed by ``period``
+    ("month" → "2026-11", "quarter" → "2026-Q4"), or days past the column at ``age_at`` bucketed for AR
+    aging ("current", "1_30", "31_60", "61_90", "over_90"; ``fallback`` stands in where it is null)."""
+
+    column: str
+    period: str | None = None
+    age_at: int | None = None
+    fallback: str | None = None

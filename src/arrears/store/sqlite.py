@@ -20,22 +20,39 @@ import os
 import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from importlib import resources
 from typing import Any, TypeVar
 
 import orjson
 
 from arrears.domain.errors import CommitThenRaise
+from arrears.store import versions
 from arrears.store.base import Doc, Tx
-from arrears.store.query import Filter, Page, PageResult
-from arrears.store.sql import Dialect, count_query, list_query, search_query
+from arrears.store.query import Filter, Group, Page, PageResult
+from arrears.store.sql import (
+    Dialect,
+    aggregate_query,
+    count_query,
+    insert_values,
+    list_query,
+    page_result,
+    search_query,
+    search_result,
+    statements,
+    update_values,
+)
 from arrears.store.tables import TABLES
 
 T = TypeVar("T")
 DIALECT = Dialect(
     placeholder=lambda n: "?",
     metadata=lambda key: f"json_extract(data, '$.metadata.' || json_quote({key}))",
+    period=lambda col, period: (
+        f"strftime('%Y-%m', {col}, 'unixepoch')" if period == "month" else
+        f"(strftime('%Y', {col}, 'unixepoch') || '-Q' || "
+        f"((CAST(strftime('%m', {col}, 'unixepoch') AS INTEGER) + 2) / 3))"
+    ),
 )
+STATEMENTS = {name: statements(table, DIALECT) for name, table in TABLES.items()}
 
 
 def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
@@ -52,56 +69,46 @@ class SqliteTx:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self._insert: dict[str, str] = {}
-        self._update: dict[str, str] = {}
-        for name, table in TABLES.items():
-            cols = list(table.columns)
-            self._insert[name] = (
-                f"INSERT INTO {name} (id, {', '.join(cols)}, data) VALUES (?, {', '.join('?' for _ in cols)}, ?)"
-            )
-            self._update[name] = f"UPDATE {name} SET {', '.join(c + ' = ?' for c in cols)}, data = ? WHERE id = ?"
 
     async def get(self, table: str, obj_id: str, *, for_update: bool = False) -> Doc | None:
-        row = self.conn.execute(f"SELECT data FROM {table} WHERE id = ?", (obj_id,)).fetchone()
+        # No lock to take: the writer holds the database (BEGIN IMMEDIATE under the flock).
+        row = self.conn.execute(STATEMENTS[table].get, (obj_id,)).fetchone()
         return None if row is None else orjson.loads(row[0])
 
     async def insert(self, table: str, doc: Doc) -> None:
-        cols = TABLES[table].columns.values()
-        self.conn.execute(self._insert[table], (doc["id"], *(get(doc) for get in cols), orjson.dumps(doc).decode()))
+        self.conn.execute(STATEMENTS[table].insert, insert_values(TABLES[table], doc))
 
     async def update(self, table: str, doc: Doc) -> None:
-        cols = TABLES[table].columns.values()
-        self.conn.execute(self._update[table], (*(get(doc) for get in cols), orjson.dumps(doc).decode(), doc["id"]))
+        self.conn.execute(STATEMENTS[table].update, update_values(TABLES[table], doc))
 
     async def delete(self, table: str, obj_id: str) -> None:
-        self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (obj_id,))
+        self.conn.execute(STATEMENTS[table].delete, (obj_id,))
 
     def _seq(self, table: str, obj_id: str) -> int | None:
-        row = self.conn.execute(f"SELECT seq FROM {table} WHERE id = ?", (obj_id,)).fetchone()
+        row = self.conn.execute(STATEMENTS[table].seq, (obj_id,)).fetchone()
         return None if row is None else int(row[0])
 
     async def list(self, table: str, flt: Filter, page: Page) -> PageResult:
         cursor = page.starting_after or page.ending_before
         seq = None if cursor is None else (self._seq(table, cursor) or -1)
         sql, params, reverse = list_query(TABLES[table], flt, page, seq, DIALECT)
-        rows = self.conn.execute(sql, params).fetchall()
-        docs = [orjson.loads(r[0]) for r in rows[: page.limit]]
-        if reverse:
-            docs.reverse()
-        return PageResult(docs=docs, has_more=len(rows) > page.limit)
+        return page_result([r[0] for r in self.conn.execute(sql, params)], page, reverse)
 
     async def search(
         self, table: str, flt: Filter, limit: int, after_seq: int | None
     ) -> tuple[builtins.list[Doc], int | None]:
         sql, params = search_query(TABLES[table], flt, limit, after_seq, DIALECT)
-        rows = self.conn.execute(sql, params).fetchall()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return [orjson.loads(r[1]) for r in rows], (int(rows[-1][0]) if more and rows else None)
+        return search_result(self.conn.execute(sql, params).fetchall(), limit)
 
     async def count(self, table: str, flt: Filter) -> int:
         sql, params = count_query(TABLES[table], flt, DIALECT)
         return int(self.conn.execute(sql, params).fetchone()[0])
+
+    async def aggregate(
+        self, table: str, groups: tuple[Group, ...], total: str, flt: Filter
+    ) -> builtins.list[tuple[Any, ...]]:
+        sql, params = aggregate_query(TABLES[table], groups, total, flt, DIALECT)
+        return [tuple(row) for row in self.conn.execute(sql, params)]
 
 
 def _connect(path: str, synchronous: str) -> sqlite3.Connection:
@@ -116,13 +123,7 @@ def _connect(path: str, synchronous: str) -> sqlite3.Connection:
 
 def migrations() -> list[tuple[int, str, str]]:
     """(version, name, sql) of every SQLite migration, in order."""
-    folder = resources.files("arrears.store") / "migrations" / "sqlite"
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
-            version = int(entry.name.split("_", 1)[0])
-            found.append((version, entry.name, entry.read_text()))
-    return sorted(found)
+    return versions.read("sqlite")
 
 
 class SqliteStore:

@@ -38,6 +38,8 @@ TABLES: dict[str, Table] = {
                     "customer", "status", "collection_method", "created", "due_date", "number",
                     "currency", "total", "receipt_number",
                 )},
+                "amount_remaining": _field("amount_remaining"),
+                "finalized_at": lambda doc: doc["status_transitions"]["finalized_at"],
                 "subscription": lambda doc: None,
                 "last_finalization_error_code": _error_field("code"),
                 "last_finalization_error_type": _error_field("type"),
@@ -58,5 +60,9 @@ TABLES: dict[str, Table] = {
             c: _field(c) for c in ("delivery", "event", "endpoint", "created")
         }),
         Table("idempotency_keys", "idempotency key", {"created": _field("created")}),
+        Table("ledger_entries", "ledger entry", {
+            c: _field(c)
+            for c in ("entry", "kind", "created", "account", "currency", "amount", "invoice", "customer", "event")
+        }),
     )
 }

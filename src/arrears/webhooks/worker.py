@@ -86,7 +86,11 @@ class Deliverer:
     async def _claim(self, tx: Tx, now: int) -> list[Claimed]:
         due = await tx.list("webhook_deliveries", _due(now), Page(limit=self.batch, oldest_first=True))
         claimed = []
-        for delivery in due.docs:
+        for listed in due.docs:
+            # Lock, then check it is still due: another process may have claimed it since the list.
+            delivery = await tx.get("webhook_deliveries", listed["id"], for_update=True)
+            if delivery is None or delivery["status"] != "pending" or delivery["next_attempt_at"] > now:
+                continue
             delivery["next_attempt_at"] = now + self.claim_seconds
             await tx.update("webhook_deliveries", delivery)
             event = await tx.get("events", delivery["event"])
@@ -111,7 +115,7 @@ class Deliverer:
     async def _record(self, tx: Tx, results: list[tuple[Claimed, tuple[int | None, str | None, int]]]) -> None:
         now = self.clock.now()
         for c, (status, error, latency_ms) in results:
-            delivery = await tx.get("webhook_deliveries", c.delivery["id"])
+            delivery = await tx.get("webhook_deliveries", c.delivery["id"], for_update=True)
             if delivery is None or delivery["status"] != "pending":
                 continue
             delivery["attempts"] += 1
@@ -126,7 +130,7 @@ class Deliverer:
             if ok or gone or delivery["attempts"] > len(self.schedule):
                 delivery["status"] = "succeeded" if ok else "failed"
                 delivery["next_attempt_at"] = None
-                event = await tx.get("events", delivery["event"])
+                event = await tx.get("events", delivery["event"], for_update=True)
                 if event is not None and event["pending_webhooks"] > 0 and ok:
                     event["pending_webhooks"] -= 1
                     await tx.update("events", event)

@@ -17,11 +17,11 @@ from arrears.api import auth, forms
 from arrears.api.env import Env
 from arrears.api.stripe import errors
 from arrears.api.stripe import expand as expansion
-from arrears.api.stripe.handlers import Call
+from arrears.api.stripe.handlers import CSV, Call
 from arrears.api.stripe.routes import OPERATIONS, Operation
 from arrears.api.stripe.schema import array, convert_fields, string
 from arrears.domain import Doc, views
-from arrears.domain.errors import ArrearsError, IdempotencyError, ParamError
+from arrears.domain.errors import ArrearsError, CommitThenRaise, IdempotencyError, ParamError
 from arrears.housekeeping import IDEMPOTENCY_TTL
 from arrears.services import Ctx
 from arrears.store.base import Tx
@@ -109,9 +109,18 @@ def idempotent(key: str, fp: str, now: int, request_id: str,
             return {REPLAY: prior}
         if prior is not None:
             await tx.delete("idempotency_keys", record_id)
-        result = await execute(tx)
-        await tx.insert("idempotency_keys", {"id": record_id, "created": now, "fingerprint": fp, "status": 200,
-                                             "body": result, "request_id": request_id})
+        # Claim the key before executing: on PostgreSQL a concurrent request with the same key waits on
+        # this row's unique index, then re-runs (store retry) and replays what this one stored.
+        record = {"id": record_id, "created": now, "fingerprint": fp, "status": 0, "body": None,
+                  "request_id": request_id}
+        await tx.insert("idempotency_keys", record)
+        try:
+            result = await execute(tx)
+        except CommitThenRaise as keep:  # the work is kept, so is its failure for the retries
+            status, body = errors.render(keep.error)
+            await tx.update("idempotency_keys", {**record, "status": status, "body": body})
+            raise
+        await tx.update("idempotency_keys", {**record, "status": 200, "body": result})
         return result
 
     return run
@@ -165,7 +174,10 @@ def endpoint(op: Operation, env: Env) -> Callable[[Request], Awaitable[Response]
                     return respond(prior["status"], prior["body"], request_id, api_version,
                                    {"Idempotent-Replayed": "true", "Original-Request": prior["request_id"]})
                 return respond(200, result, request_id, api_version)
-            return respond(200, await run_in(run), request_id, api_version)
+            result = await run_in(run)
+            if CSV in result:
+                return Response(result[CSV], media_type="text/csv; charset=utf-8", headers={"Request-Id": request_id})
+            return respond(200, result, request_id, api_version)
         except ArrearsError as exc:
             status, body = errors.render(exc)
             if key is not None and began and not isinstance(exc, ParamError | IdempotencyError):

@@ -10,11 +10,21 @@ from typing import Any
 from arrears.api.stripe import search as search_lang
 from arrears.domain import Doc
 from arrears.domain.errors import ParamError, missing
-from arrears.services import Ctx, customers, invoiceitems, invoices, lines, transitions, webhook_endpoints
+from arrears.services import (
+    Ctx,
+    customers,
+    invoiceitems,
+    invoices,
+    lines,
+    reports,
+    transitions,
+    webhook_endpoints,
+)
 from arrears.services.common import load
 from arrears.store.base import Tx
 from arrears.store.query import Cond, Filter, Page
 
+CSV = "_csv"  # a handler's answer that the face sends as text/csv
 RANGE_OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
@@ -266,3 +276,27 @@ async def list_webhook_endpoints(tx: Tx, call: Call) -> Doc:
 
 async def list_webhook_attempts(tx: Tx, call: Call) -> Doc:
     return await _list(tx, call, "webhook_attempts", _conds(call.params, ("event", "endpoint", "delivery"), ()))
+
+
+# --- reports (arrears' own) -----------------------------------------------------------------------
+
+def _as_csv(report: Doc, params: dict[str, Any]) -> Doc:
+    """``format=csv``: the face answers text/csv with the report's rows."""
+    return {CSV: reports.to_csv(report)} if params.get("format") == "csv" else report
+
+
+async def aging_report(tx: Tx, call: Call) -> Doc:
+    report = await reports.aging(tx, call.params.get("as_of") or call.ctx.now, call.params.get("currency"))
+    return _as_csv(report, call.params)
+
+
+async def bad_debt_report(tx: Tx, call: Call) -> Doc:
+    p = call.params
+    report = await reports.bad_debt(tx, p.get("period") or "month", p.get("group_by") or "period",
+                                    start=p.get("start"), end=p.get("end"), currency=p.get("currency"))
+    return _as_csv(report, p)
+
+
+async def journal_report(tx: Tx, call: Call) -> Doc:
+    report = await reports.journal(tx, start=call.params.get("start"), end=call.params.get("end"))
+    return _as_csv(report, call.params)

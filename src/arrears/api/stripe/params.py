@@ -159,4 +159,11 @@ WEBHOOK_ENDPOINT_UPDATE = {
     "url": string(), "enabled_events": array(string(), max_items=300), "description": string(emptyable=True),
     "metadata": metadata(), "disabled": boolean(),
 }
+REPORT_FORMAT = enum("json", "csv")
+AGING_REPORT = {"currency": string(max_length=3), "as_of": integer(), "format": REPORT_FORMAT}
+BAD_DEBT_REPORT = {
+    "period": enum("month", "quarter"), "group_by": enum("period", "customer", "currency"),
+    "start": integer(), "end": integer(), "currency": string(max_length=3), "format": REPORT_FORMAT,
+}
+JOURNAL_REPORT = {"start": integer(), "end": integer(), "format": REPORT_FORMAT}
 WEBHOOK_ATTEMPT_LIST = {**LIST, "event": string(), "endpoint": string(), "delivery": string()}

@@ -109,6 +109,12 @@ OPERATIONS: tuple[Operation, ...] = (
     op("DELETE", "/v1/webhook_endpoints/{webhook_endpoint}", "DeleteWebhookEndpointsWebhookEndpoint", p.NO_PARAMS,
        h.delete_webhook_endpoint, "deleted:webhook_endpoint", "Delete a webhook endpoint"),
     # arrears' own, under the reserved prefix
+    op("GET", "/_arrears/v1/reports/aging", "ArrearsGetAgingReport", p.AGING_REPORT, h.aging_report,
+       "aging_report", "Accounts-receivable aging: open receivables by days past due, by customer"),
+    op("GET", "/_arrears/v1/reports/bad_debt", "ArrearsGetBadDebtReport", p.BAD_DEBT_REPORT, h.bad_debt_report,
+       "bad_debt_report", "Bad debt written off, recovered and net, by period, customer or currency"),
+    op("GET", "/_arrears/v1/reports/journal", "ArrearsGetJournal", p.JOURNAL_REPORT, h.journal_report, "journal",
+       "The ledger's journal lines (double entry), for an accountant's import"),
     op("GET", "/_arrears/v1/webhook_attempts", "ArrearsGetWebhookAttempts", p.WEBHOOK_ATTEMPT_LIST,
        h.list_webhook_attempts, "list:webhook_attempt",
        "List webhook delivery attempts (status code, latency, error), newest first"),

@@ -1,0 +1,57 @@
+"""Events: a live tail (the page polls ``/events/feed`` for rows newer than the newest it shows),
+filterable by type (``invoice.paid``, or a prefix such as ``invoice.*``), and one event with its webhook
+delivery attempts."""
+
+from __future__ import annotations
+
+import orjson
+from starlette.responses import Response
+
+from arrears.api.dashboard.web import Visit
+from arrears.domain import Doc, events
+from arrears.store.base import Tx
+from arrears.store.query import Cond, Filter, Page
+
+SHOWN = 50
+POLL_MS = 2000
+
+
+def _filter(kind: str) -> Filter:
+    if kind.endswith("*"):
+        return Filter((Cond("type", "prefix", kind[:-1]),))
+    return Filter((Cond("type", "=", kind),)) if kind else Filter()
+
+
+async def index(visit: Visit) -> Response:
+    kind = visit.param("type")
+    page = await visit.env.store.read(lambda tx: tx.list("events", _filter(kind), Page(limit=SHOWN)))
+    return visit.render("events.html", events=page.docs, kind=kind, types=sorted(events.EMITTED), poll_ms=POLL_MS)
+
+
+async def feed(visit: Visit) -> Response:
+    """The rows newer than ``ending_before`` (oldest batch first), as HTML rows for the tail to insert."""
+    kind, newest = visit.param("type"), visit.param("ending_before") or None
+    page = await visit.env.store.read(
+        lambda tx: tx.list("events", _filter(kind), Page(limit=SHOWN, ending_before=newest)))
+    response = visit.render("_event_rows.html", events=page.docs)
+    response.headers["X-More"] = "1" if page.has_more else "0"
+    return response
+
+
+async def show(visit: Visit) -> Response:
+    event_id = visit.request.path_params["event"]
+
+    async def read(tx: Tx) -> tuple[Doc, list[Doc]] | None:
+        event = await tx.get("events", event_id)
+        if event is None:
+            return None
+        attempts = await tx.list("webhook_attempts", Filter((Cond("event", "=", event_id),)), Page(limit=50))
+        return event, attempts.docs
+
+    found = await visit.env.store.read(read)
+    if found is None:
+        return visit.not_found(f"There is no event {event_id}.")
+    event, attempts = found
+    body = orjson.dumps(event, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
+    return visit.render("event.html", event=event, attempts=attempts, body=body)
+

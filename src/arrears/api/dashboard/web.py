@@ -1,0 +1,142 @@
+"""The dashboard's request cycle: read the session, send strangers to sign in, check the CSRF token of
+every POST, run the page, render its template and set the cookie again when the session changed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from arrears import STRIPE_API_VERSION
+from arrears.api.dashboard import format as fmt
+from arrears.api.dashboard.session import COOKIE, CSRF_FIELD, MAX_AGE, Session, Sessions
+from arrears.api.env import Env
+from arrears.services import Ctx
+
+log = logging.getLogger("arrears.dashboard")
+PREFIX = "/dashboard"
+MAX_FORM = 64 * 1024
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def _templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+    env.globals.update(money=fmt.money, when=fmt.when, iso=fmt.iso, prefix=PREFIX,
+                       csrf_field=CSRF_FIELD)
+    env.filters["urlencode_params"] = lambda params: urlencode({k: v for k, v in params.items() if v})
+    return env
+
+
+@dataclass(frozen=True)
+class Dash:
+    """What every page is handed: the app's seams, the session codec and the templates."""
+
+    env: Env
+    sessions: Sessions
+    reports: Any = None  # bad_debt.Reports: the reports service, when the server has one
+    templates: jinja2.Environment = field(default_factory=_templates)
+
+
+@dataclass
+class Visit:
+    """One request as a page sees it."""
+
+    request: Request
+    session: Session
+    dash: Dash
+    form: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def env(self) -> Env:
+        return self.dash.env
+
+    def param(self, name: str) -> str:
+        return self.request.query_params.get(name, "").strip()
+
+    def ctx(self) -> Ctx:
+        """The context a service call made from this visit runs with."""
+        return Ctx(now=self.env.clock.now(), ids=self.env.ids, livemode=self.session.livemode,
+                   request_id=self.env.ids.new("req", 14), base_url=self.env.base_url,
+                   api_version=STRIPE_API_VERSION)
+
+    def flash(self, kind: str, message: str) -> None:
+        self.session = self.session.with_flash(kind, message)
+
+    def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        flash = self.session.flash
+        self.session = self.session.without_flash()
+        page = self.dash.templates.get_template(template).render(
+            session=self.session, csrf=self.session.csrf, flash=flash, path=self.request.url.path, **context)
+        return HTMLResponse(page, status_code=status, headers=SECURITY_HEADERS)
+
+    def redirect(self, path: str) -> Response:
+        return RedirectResponse(PREFIX + path, status_code=303, headers=SECURITY_HEADERS)
+
+    def not_found(self, what: str) -> HTMLResponse:
+        return self.render("error.html", 404, title="Not found", message=what)
+
+
+Handler = Callable[[Visit], Awaitable[Response]]
+
+
+async def _read_form(request: Request) -> dict[str, str] | None:
+    body = await request.body()
+    if len(body) > MAX_FORM:
+        return None
+    try:
+        return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def endpoint(handler: Handler, dash: Dash, *, public: bool = False) -> Callable[[Request], Awaitable[Response]]:
+    async def handle(request: Request) -> Response:
+        now = dash.env.clock.now()
+        session = dash.sessions.loads(request.cookies.get(COOKIE), now) or dash.sessions.new(now)
+        visit = Visit(request, session, dash)
+        try:
+            if not public and not session.signed_in:
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                response = visit.redirect("/sign-in?next=" + quote(target, safe=""))
+            elif request.method == "POST" and not await _accept_post(visit):
+                response = visit.render("error.html", 403, title="Form expired",
+                                        message="This form has expired or did not come from this dashboard. "
+                                                "Go back, reload the page and try again.")
+            else:
+                response = await handler(visit)
+        except Exception:
+            log.exception("dashboard %s %s failed", request.method, request.url.path)
+            response = visit.render("error.html", 500, title="Something went wrong",
+                                    message="The dashboard could not show this page; the server log has details.")
+        if visit.session.changed:
+            secure = request.url.scheme == "https"
+            response.set_cookie(COOKIE, dash.sessions.dumps(visit.session), max_age=MAX_AGE, path=PREFIX,
+                                httponly=True, samesite="lax", secure=secure)
+        return response
+
+    handle.__name__ = getattr(handler, "__name__", "dashboard_page")
+    return handle
+
+
+async def _accept_post(visit: Visit) -> bool:
+    form = await _read_form(visit.request)
+    if form is None or not visit.session.csrf_ok(form.get(CSRF_FIELD)):
+        return False
+    visit.form = form
+    return True

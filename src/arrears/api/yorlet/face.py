@@ -1,0 +1,35 @@
+"""The Yorlet face: ``Authorization: Bearer KEY`` or the raw key (as Yorlet's curl samples send it), then
+the shared request cycle over the Yorlet routes table. ``Yorlet-Context``/``Yorlet-Account`` name the
+account shown on the objects (arrears keeps one account)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from starlette.routing import Route
+
+from arrears.api import auth, cycle
+from arrears.api.env import Env
+from arrears.api.yorlet import errors, openapi
+from arrears.api.yorlet.routes import OPERATIONS
+from arrears.domain.errors import AuthenticationError
+
+MOUNT = "/yorlet"
+NO_KEY = "No valid API key provided. Send 'Authorization: Bearer YOUR_API_KEY'."
+
+
+def authenticate(headers: Mapping[str, str]) -> bool:
+    value = (headers.get("authorization") or "").strip()
+    scheme, _, rest = value.partition(" ")
+    key = rest.strip() if scheme.lower() == "bearer" else value
+    if not key:
+        raise AuthenticationError(NO_KEY)
+    return auth.check_open_mode(key)
+
+
+DIALECT = cycle.Dialect(mount=MOUNT, authenticate=authenticate, render_error=errors.render,
+                        internal_error=errors.internal)
+
+
+def routes(env: Env) -> list[Route]:
+    return [*cycle.routes(OPERATIONS, env, DIALECT), *openapi.routes(MOUNT)]

@@ -1,0 +1,208 @@
+"""PostgreSQL backend: asyncpg, one pool per process, one transaction per command.
+
+``write(fn)`` runs ``fn`` in a READ COMMITTED transaction on a pooled connection and commits before
+returning. ``get(..., for_update=True)`` is ``SELECT … FOR UPDATE``: the services lock the invoice they
+move and the customer whose balance or invoice sequence they change, so conflicting commands on one
+object wait for each other and the second one sees the first one's result. When PostgreSQL refuses a
+transaction for a reason that a re-run settles (a serialization failure, a deadlock, or a unique
+violation: a concurrent request took the same idempotency key or invoice number first), the whole
+``fn`` runs again in a new transaction, where the service's own checks see the committed row.
+
+``read(fn)`` runs in a READ ONLY REPEATABLE READ transaction: every query of one request sees one
+snapshot (a list and the objects it expands agree), and a read-only transaction never fails to
+serialize. Documents are JSON text in ``data`` (key order kept as Stripe's; see docs/deployment.md for
+the measurements), compressed with lz4 where the server has it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import asyncpg
+import orjson
+
+from arrears.domain.errors import CommitThenRaise
+from arrears.store import shown, versions
+from arrears.store.base import Doc, Tx
+from arrears.store.query import Filter, Group, Page, PageResult
+from arrears.store.sql import (
+    Dialect,
+    aggregate_query,
+    count_query,
+    insert_values,
+    list_query,
+    page_result,
+    search_query,
+    search_result,
+    statements,
+    update_values,
+)
+from arrears.store.tables import TABLES
+
+T = TypeVar("T")
+log = logging.getLogger("arrears.store")
+DIALECT = Dialect(
+    placeholder=lambda n: f"${n}",
+    metadata=lambda key: f"(data::json -> 'metadata' ->> {key})",
+    lock=" FOR UPDATE",
+    period=lambda col, period: (
+        f"to_char(to_timestamp({col}) AT TIME ZONE 'UTC', 'YYYY-MM')" if period == "month" else
+        f"to_char(to_timestamp({col}) AT TIME ZONE 'UTC', 'YYYY-\"Q\"Q')"
+    ),
+)
+STATEMENTS = {name: statements(table, DIALECT) for name, table in TABLES.items()}
+# What a re-run of the whole transaction settles (SQLSTATE 40001, 40P01, 23505).
+RETRYABLE = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError, asyncpg.UniqueViolationError)
+MAX_ATTEMPTS = 10
+# pg_advisory_lock key that serializes migrations across processes and hosts ("arrears" in ASCII).
+MIGRATION_LOCK = 0x61727265617273
+
+
+class PgTx:
+    """Tx over one asyncpg connection inside a transaction."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def get(self, table: str, obj_id: str, *, for_update: bool = False) -> Doc | None:
+        sql = STATEMENTS[table].get_for_update if for_update else STATEMENTS[table].get
+        data = await self.conn.fetchval(sql, obj_id)
+        return None if data is None else orjson.loads(data)
+
+    async def insert(self, table: str, doc: Doc) -> None:
+        await self.conn.execute(STATEMENTS[table].insert, *insert_values(TABLES[table], doc))
+
+    async def update(self, table: str, doc: Doc) -> None:
+        await self.conn.execute(STATEMENTS[table].update, *update_values(TABLES[table], doc))
+
+    async def delete(self, table: str, obj_id: str) -> None:
+        await self.conn.execute(STATEMENTS[table].delete, obj_id)
+
+    async def list(self, table: str, flt: Filter, page: Page) -> PageResult:
+        cursor = page.starting_after or page.ending_before
+        seq = None if cursor is None else (await self.conn.fetchval(STATEMENTS[table].seq, cursor) or -1)
+        sql, params, reverse = list_query(TABLES[table], flt, page, seq, DIALECT)
+        return page_result([r[0] for r in await self.conn.fetch(sql, *params)], page, reverse)
+
+    async def search(
+        self, table: str, flt: Filter, limit: int, after_seq: int | None
+    ) -> tuple[builtins.list[Doc], int | None]:
+        sql, params = search_query(TABLES[table], flt, limit, after_seq, DIALECT)
+        return search_result([(r[0], r[1]) for r in await self.conn.fetch(sql, *params)], limit)
+
+    async def count(self, table: str, flt: Filter) -> int:
+        sql, params = count_query(TABLES[table], flt, DIALECT)
+        return int(await self.conn.fetchval(sql, *params))
+
+    async def aggregate(
+        self, table: str, groups: tuple[Group, ...], total: str, flt: Filter
+    ) -> builtins.list[tuple[Any, ...]]:
+        sql, params = aggregate_query(TABLES[table], groups, total, flt, DIALECT)
+        return [(*row[:-1], int(row[-1])) for row in await self.conn.fetch(sql, *params)]
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every PostgreSQL migration, in order."""
+    return versions.read("postgres")
+
+
+class PostgresStore:
+    def __init__(self, url: str, *, pool_size: int = 10, migrate: bool = True) -> None:
+        self.url = url
+        self.pool_size = pool_size
+        self.auto_migrate = migrate
+        self._pool: asyncpg.Pool | None = None
+
+    # --- lifecycle ----------------------------------------------------------------------------------
+    async def open(self) -> None:
+        if self.auto_migrate:
+            await self.migrate()
+        elif await self.pending_migrations():
+            url = shown(self.url)
+            raise RuntimeError(f"database {url} is not migrated: run `arrears migrate --database {url}`")
+        self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=self.pool_size)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def _applied(self, conn: asyncpg.Connection) -> set[int]:
+        if await conn.fetchval("SELECT to_regclass('schema_migrations')") is None:
+            return set()
+        return {row[0] for row in await conn.fetch("SELECT version FROM schema_migrations")}
+
+    async def pending_migrations(self) -> list[str]:
+        conn = await asyncpg.connect(self.url)
+        try:
+            applied = await self._applied(conn)
+        finally:
+            await conn.close()
+        return [name for version, name, _ in migrations() if version not in applied]
+
+    async def migrate(self, progress: Callable[[str], None] | None = None) -> list[str]:
+        """Apply every pending migration, each in its own transaction, under an advisory lock: processes
+        starting together on several hosts apply each migration once and wait for each other."""
+        conn = await asyncpg.connect(self.url)
+        done = []
+        try:
+            await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+            try:
+                await conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                                   "(version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)")
+                applied = await self._applied(conn)
+                for version, name, sql in migrations():
+                    if version in applied:
+                        continue
+                    if progress:
+                        progress(name)
+                    async with conn.transaction():
+                        await conn.execute(sql)
+                        await conn.execute("INSERT INTO schema_migrations VALUES ($1, $2, $3)",
+                                           version, name, int(time.time()))
+                    done.append(name)
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
+        finally:
+            await conn.close()
+        return done
+
+    # --- transactions -------------------------------------------------------------------------------
+    def _opened(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("PostgresStore used before open()")
+        return self._pool
+
+    async def read(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
+        async with self._opened().acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+            return await fn(PgTx(conn))
+
+    async def write(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
+        attempt = 1
+        while True:
+            try:
+                return await self._write_once(fn)
+            except RETRYABLE as exc:
+                if attempt >= MAX_ATTEMPTS:
+                    raise
+                log.debug("re-running a transaction refused with %s (attempt %d)", type(exc).__name__, attempt)
+            await asyncio.sleep(random.uniform(0, 0.001 * 2**attempt))  # spread the re-runs apart
+            attempt += 1
+
+    async def _write_once(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
+        kept: CommitThenRaise | None = None
+        result: Any = None
+        async with self._opened().acquire() as conn, conn.transaction(isolation="read_committed"):
+            try:
+                result = await fn(PgTx(conn))
+            except CommitThenRaise as keep:  # the command's writes stay; its error goes to the caller
+                kept = keep
+        if kept is not None:
+            raise kept.error
+        return result  # type: ignore[no-any-return]

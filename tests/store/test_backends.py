@@ -1,0 +1,153 @@
+"""The storage contract on both backends (no HTTP): queries answer alike, a read-modify-write under
+``get(..., for_update=True)`` never loses an update, even from two stores (two processes' pools) at once,
+and a command that must keep its work commits before raising. On PostgreSQL, a transaction refused for
+a reason a re-run settles (here a unique violation) runs again and then sees the winner's row."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from arrears.domain.errors import CommitThenRaise, InvalidRequest
+from arrears.store import open_store, shown
+from arrears.store.base import Doc, Store, Tx
+from arrears.store.postgres import PostgresStore
+from arrears.store.query import Cond, Filter, Page
+from tests.support.postgres import PostgresMissing, find_bin
+
+T = TypeVar("T")
+
+
+def customer(n: int, **fields: Any) -> Doc:
+    return {"id": f"cus_{n:04d}", "object": "customer", "created": 1_700_000_000 + n, "email": f"c{n}@example.com",
+            "name": f"Customer {n}", "phone": None, "balance": 0, "metadata": {"tier": "gold" if n % 3 else "free"},
+            **fields}
+
+
+def run(url: str, body: Callable[[list[Store]], Awaitable[T]], stores: int = 1) -> T:
+    async def main() -> T:
+        opened = [open_store(url) for _ in range(stores)]
+        for store in opened:
+            await store.open()
+        try:
+            return await body(opened)
+        finally:
+            for store in opened:
+                await store.close()
+    return asyncio.run(main())
+
+
+def test_lists_filters_search_and_counts_answer_alike(database: str) -> None:
+    async def body(stores: list[Store]) -> Any:
+        [store] = stores
+
+        async def fill(tx: Tx) -> None:
+            for n in range(1, 31):
+                await tx.insert("customers", customer(n))
+        await store.write(fill)
+        gold = Filter((Cond("metadata", "=", "gold", key="tier"),))
+
+        async def query(tx: Tx) -> Any:
+            first = await tx.list("customers", Filter(), Page(limit=7))
+            second = await tx.list("customers", Filter(), Page(limit=7, starting_after=first.docs[-1]["id"]))
+            back = await tx.list("customers", Filter(), Page(limit=3, ending_before=second.docs[0]["id"]))
+            found, after = await tx.search("customers", gold, 5, None)
+            more, _ = await tx.search("customers", gold, 5, after)
+            some = Filter((Cond("email", "~", "c1"), Cond("created", ">", 1_700_000_012)))
+            either = Filter((Cond("name", "=", "Customer 2"), Cond("email", "prefix", "c30")), any_of=True)
+            return ([d["id"] for d in first.docs], first.has_more, [d["id"] for d in second.docs],
+                    [d["id"] for d in back.docs], [d["id"] for d in found + more],
+                    await tx.count("customers", gold), [d["id"] for d in (await tx.list("customers", some,
+                                                                                    Page(limit=50))).docs],
+                    [d["id"] for d in (await tx.list("customers", either, Page(limit=50))).docs])
+        return await store.read(query)
+
+    first, more, second, back, gold, count, some, either = run(database, body)
+    assert first == [f"cus_{n:04d}" for n in range(30, 23, -1)] and more
+    assert second == [f"cus_{n:04d}" for n in range(23, 16, -1)]
+    assert back == [f"cus_{n:04d}" for n in range(26, 23, -1)]
+    assert gold == [f"cus_{n:04d}" for n in range(29, 0, -1) if n % 3][:10]
+    assert count == 20
+    assert some == [f"cus_{n:04d}" for n in (19, 18, 17, 16, 15, 14, 13)]
+    assert either == ["cus_0030", "cus_0002"]
+
+
+@pytest.mark.parametrize("stores", [1, 2], ids=["one store", "two stores"])
+def test_a_read_for_update_never_loses_a_concurrent_update(database: str, stores: int) -> None:
+    async def add_one(tx: Tx) -> None:
+        doc = await tx.get("customers", "cus_0001", for_update=True)
+        assert doc is not None
+        doc["balance"] += 1
+        await tx.update("customers", doc)
+
+    async def body(opened: list[Store]) -> int:
+        async def insert(tx: Tx) -> None:
+            await tx.insert("customers", customer(1))
+        await opened[0].write(insert)
+        await asyncio.gather(*(opened[i % len(opened)].write(add_one) for i in range(60)))
+        found = await opened[0].read(lambda tx: tx.get("customers", "cus_0001"))
+        assert found is not None
+        return int(found["balance"])
+
+    assert run(database, body, stores) == 60
+
+
+def test_a_command_that_must_keep_its_work_commits_then_raises(database: str) -> None:
+    async def declined(tx: Tx) -> None:
+        await tx.insert("customers", customer(7))
+        raise CommitThenRaise(InvalidRequest("kept, then refused"))
+
+    async def body(stores: list[Store]) -> Doc | None:
+        [store] = stores
+        with pytest.raises(InvalidRequest, match="kept, then refused"):
+            await store.write(declined)
+        return await store.read(lambda tx: tx.get("customers", "cus_0007"))
+
+    assert run(database, body) is not None
+
+
+def test_postgres_reruns_a_transaction_that_lost_a_unique_race(pg_cluster: Any) -> None:
+    url = pg_cluster.create_database("rerun")
+    runs: list[str] = []
+
+    def claim(who: str) -> Callable[[Tx], Awaitable[str]]:
+        async def fn(tx: Tx) -> str:
+            runs.append(who)
+            found = await tx.get("idempotency_keys", "idem_k")
+            if found is not None:
+                return f"{who} found {found['owner']}"
+            await asyncio.sleep(0.05)  # both have looked and found nothing
+            await tx.insert("idempotency_keys", {"id": "idem_k", "created": 1, "owner": who})
+            return f"{who} inserted"
+        return fn
+
+    async def body(stores: list[Store]) -> list[str]:
+        a, b = stores
+        return list(await asyncio.gather(a.write(claim("a")), b.write(claim("b"))))
+
+    results = run(url, body, stores=2)
+    assert sorted(r.split()[1] for r in results) == ["found", "inserted"]
+    assert len(runs) == 3  # the loser ran twice
+    winner = next(r.split()[0] for r in results if r.endswith("inserted"))
+    assert all(r.endswith(f"found {winner}") for r in results if "found" in r)
+
+
+def test_a_password_in_a_database_url_is_never_printed() -> None:
+    assert shown("postgresql://arrears:s3cret@db:5432/arrears") == "postgresql://arrears:***@db:5432/arrears"
+    assert shown("postgresql://arrears@db/arrears") == "postgresql://arrears@db/arrears"
+
+
+def test_postgres_store_is_picked_for_postgres_urls() -> None:
+    assert isinstance(open_store("postgresql://u@127.0.0.1:5432/db"), PostgresStore)
+    assert isinstance(open_store("postgres://u@127.0.0.1:5432/db"), PostgresStore)
+    with pytest.raises(ValueError, match="postgresql://"):
+        open_store("mysql://u@h/db")
+
+
+def test_a_missing_postgres_fails_the_suite_with_the_command_that_installs_it(tmp_path: Path) -> None:
+    with pytest.raises(PostgresMissing, match=r"sudo apt-get install postgresql.*make test"):
+        find_bin([str(tmp_path), ""])
