@@ -192,6 +192,9 @@ def parser() -> argparse.ArgumentParser:
     worker = hooks_sub.add_parser("worker", help="deliver webhooks without serving the API")
     worker.add_argument("--database", help="database URL (env ARREARS_DATABASE_URL)")
     worker.set_defaults(run=_worker)
+    from arrears import reports_cli
+
+    reports_cli.add_parser(sub)
     return top
 
 

@@ -158,7 +158,8 @@ def search_result(rows: list[tuple[int, str]], limit: int) -> tuple[list[dict[st
     return [orjson.loads(r[1]) for r in rows], (int(rows[-1][0]) if more and rows else None)
 
 
-AGE_BUCKETS = ((0, "current"), (30, "1_30"), (60, "31_60"), (90, "61_90"))
+# (whole days past due below which, bucket): due today or later is current, 1-30 days late is 1_30, ...
+AGE_BUCKETS = ((1, "current"), (31, "1_30"), (61, "31_60"), (91, "61_90"))
 
 
 def _group_sql(group: Group, table: Table, params: Params) -> str:
@@ -171,7 +172,7 @@ def _group_sql(group: Group, table: Table, params: Params) -> str:
     if group.age_at is not None:
         now = group.age_at
         cases = " ".join(
-            f"WHEN {column} IS NULL OR {params.add(now)} - {column} <= {params.add(days * 86400)} THEN '{label}'"
+            f"WHEN {column} IS NULL OR {params.add(now)} - {column} < {params.add(days * 86400)} THEN '{label}'"
             for days, label in AGE_BUCKETS
         )
         return f"CASE {cases} ELSE 'over_90' END"
