@@ -29,7 +29,8 @@ from arrears.webhooks.worker import Deliverer
 def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None = None) -> Starlette:
     store = open_store(settings.database, synchronous=settings.synchronous, migrate=settings.auto_migrate,
                        pool_size=settings.pool_size)
-    env = Env(store=store, clock=clock or SystemClock(), ids=ids or IdGen(), base_url=settings.base_url)
+    env = Env(store=store, clock=clock or SystemClock(), ids=ids or IdGen(), base_url=settings.base_url,
+              policy=settings.collection)
     mcp = mcp_mount.McpMount(settings.base_url, settings.host)
 
     @contextlib.asynccontextmanager
@@ -40,6 +41,8 @@ def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None =
         if settings.webhooks:
             deliverer = Deliverer(store, env.clock, env.ids, schedule=settings.webhook_schedule)
             tasks.append(asyncio.create_task(deliverer.run_forever(stop)))
+        if settings.scheduler:
+            tasks.append(asyncio.create_task(housekeeping.collect(env, stop)))
         try:
             yield
         finally:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from arrears.domain.collection import LEAVE_PAST_DUE, MARK_UNCOLLECTIBLE, Policy
 
 DEFAULT_DATABASE = "sqlite:///arrears.db"
 
@@ -24,6 +27,8 @@ class Settings:
     webhooks: bool = True  # run the delivery worker inside the server
     dashboard_secret: str = field(default="", repr=False)  # signs dashboard sessions; one per serve if unset
     webhook_schedule: tuple[int, ...] = (60, 300, 900, 3600, 10800, 21600, 43200, 86400, 86400)
+    collection: Policy = Policy()  # automatic collection: retries, then uncollectible (domain/collection.py)
+    scheduler: bool = True  # run automatic collection inside the server
 
     @property
     def base_url(self) -> str:
@@ -54,6 +59,11 @@ def from_env(**overrides: object) -> Settings:
         values["webhooks"] = env["ARREARS_WEBHOOKS"].lower() not in ("0", "off", "false", "no")
     if "ARREARS_WEBHOOK_SCHEDULE" in env:
         values["webhook_schedule"] = _schedule(env["ARREARS_WEBHOOK_SCHEDULE"])
+    policy = _policy(env)
+    if policy is not None:
+        values["collection"] = policy
+    if "ARREARS_SCHEDULER" in env:
+        values["scheduler"] = env["ARREARS_SCHEDULER"].lower() not in ("0", "off", "false", "no")
     values.update({k: v for k, v in overrides.items() if v is not None})
     settings = Settings(**values)  # type: ignore[arg-type]
     if not 0 < settings.port < 65536:
@@ -72,15 +82,35 @@ def from_env(**overrides: object) -> Settings:
     return settings
 
 
-def _schedule(text: str) -> tuple[int, ...]:
+def _policy(env: Mapping[str, str]) -> Policy | None:
+    """ARREARS_COLLECTION_RETRY_DAYS (e.g. 3,5,7), ARREARS_COLLECTION_AFTER_RETRIES (mark_uncollectible |
+    leave_past_due), ARREARS_UNCOLLECTIBLE_DAYS_AFTER_DUE (days, or "never")."""
+    names = ("ARREARS_COLLECTION_RETRY_DAYS", "ARREARS_COLLECTION_AFTER_RETRIES",
+             "ARREARS_UNCOLLECTIBLE_DAYS_AFTER_DUE")
+    if not any(name in env for name in names):
+        return None
+    default = Policy()
+    retry_days = default.retry_days
+    if names[0] in env:
+        retry_days = _schedule(env[names[0]], names[0])
+    after = env.get(names[1], default.after_last_retry)
+    if after not in (MARK_UNCOLLECTIBLE, LEAVE_PAST_DUE):
+        raise ConfigError(f"{names[1]}={after!r}: use {MARK_UNCOLLECTIBLE} or {LEAVE_PAST_DUE}")
+    days: int | None = default.uncollectible_days_after_due
+    if names[2] in env:
+        days = None if env[names[2]].lower() == "never" else _int(names[2], env[names[2]])
+    return Policy(retry_days=retry_days, after_last_retry=after, uncollectible_days_after_due=days)
+
+
+def _schedule(text: str, name: str = "ARREARS_WEBHOOK_SCHEDULE") -> tuple[int, ...]:
     try:
         schedule = tuple(int(part) for part in text.split(",") if part.strip())
     except ValueError:
         raise ConfigError(
-            f"ARREARS_WEBHOOK_SCHEDULE={text!r}: give the seconds between retries, e.g. 60,300,3600"
+            f"{name}={text!r}: give whole numbers separated by commas, e.g. 60,300,3600"
         ) from None
     if any(s < 0 for s in schedule):
-        raise ConfigError("ARREARS_WEBHOOK_SCHEDULE: retry delays cannot be negative")
+        raise ConfigError(f"{name}: delays cannot be negative")
     return schedule
 
 

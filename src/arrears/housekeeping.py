@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from functools import partial
 
+from arrears.api.env import Env
 from arrears.clock import Clock
+from arrears.services import collection
 from arrears.store.base import Store, Tx
 from arrears.store.query import Cond, Filter, Page
 
@@ -35,4 +38,37 @@ async def prune_idempotency_keys(store: Store, clock: Clock, stop: asyncio.Event
             await store.write(prune)
         except Exception:
             log.exception("pruning idempotency keys failed")
+        await pause(stop, every)
+
+
+async def collect(env: Env, stop: asyncio.Event, every: float = 1.0) -> None:
+    """Automatic collection for objects on no test clock: finalize, retry, mark overdue, write off as
+    their times come (services/collection.py). A cheap read first, so an idle server writes nothing."""
+
+    async def anything_due(tx: Tx) -> bool:
+        now = env.clock.now()
+        mark = await tx.get("scheduler_marks", collection.SYSTEM)
+        since = int(mark["overdue_since"]) if mark else 0
+        unclocked = Cond("test_clock", "null")
+        checks = (
+            Filter((unclocked, Cond("status", "=", "draft"), Cond("automatically_finalizes_at", "<=", now))),
+            Filter((unclocked, Cond("status", "=", "open"), Cond("next_payment_attempt", "<=", now))),
+            Filter((unclocked, Cond("status", "=", "open"), Cond("due_date", ">", since), Cond("due_date", "<=", now))),
+        )
+        for flt in checks:
+            if (await tx.list("invoices", flt, Page(limit=1))).docs:
+                return True
+        days = env.policy.uncollectible_days_after_due
+        if days is None:
+            return False
+        late = Filter((Cond("test_clock", "null"), Cond("status", "=", "open"),
+                       Cond("collection_method", "=", "send_invoice"), Cond("due_date", "<=", now - days * 86400)))
+        return bool((await tx.list("invoices", late, Page(limit=1))).docs)
+
+    while not stop.is_set():
+        try:
+            if await env.store.read(anything_due):
+                await env.store.write(partial(collection.tick, ctx=env.ctx(), policy=env.policy))
+        except Exception:
+            log.exception("automatic collection round failed")
         await pause(stop, every)

@@ -109,8 +109,7 @@ def endpoint(op: Operation, env: Env, dialect: Dialect) -> Callable[[Request], A
         try:
             livemode = dialect.authenticate(request.headers)
             params = validate(op, dialect.normalise(await raw_params(request)))
-            ctx = Ctx(now=env.clock.now(), ids=env.ids, livemode=livemode, request_id=request_id,
-                      base_url=env.base_url)
+            ctx = env.ctx(livemode=livemode, request_id=request_id)
             call = Call(ctx, dict(request.path_params), params, request.headers, request.url.path)
             return answer(200, await run_in(lambda tx: op.handler(tx, call)), request_id)
         except ArrearsError as exc:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from arrears.clock import Clock
+from arrears.domain.collection import Policy
 from arrears.ids import IdGen
+from arrears.services import Ctx
 from arrears.store.base import Store
 
 
@@ -15,3 +18,8 @@ class Env:
     clock: Clock
     ids: IdGen
     base_url: str
+    policy: Policy = Policy()  # the account's collection settings
+
+    def ctx(self, **request: Any) -> Ctx:
+        """A command context for a request now: the seams and settings, plus what the request says."""
+        return Ctx(now=self.clock.now(), ids=self.ids, base_url=self.base_url, policy=self.policy, **request)

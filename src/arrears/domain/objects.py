@@ -55,7 +55,7 @@ def customer(obj_id: str, now: int, livemode: bool, prefix: str, p: dict[str, An
         "preferred_locales": p.get("preferred_locales") or [],
         "shipping": shipping(p.get("shipping")),
         "tax_exempt": p.get("tax_exempt") or "none",
-        "test_clock": None,
+        "test_clock": p.get("test_clock"),
     }
 
 
@@ -93,7 +93,7 @@ def invoiceitem(
         "quantity": quantity,
         "quantity_decimal": str(quantity),
         "tax_rates": [],
-        "test_clock": None,
+        "test_clock": p.get("test_clock"),
     }
 
 
@@ -223,7 +223,7 @@ def invoice(
         },
         "subtotal": 0,
         "subtotal_excluding_tax": 0,
-        "test_clock": None,
+        "test_clock": cust["test_clock"],
         "threshold_reason": None,
         "total": 0,
         "total_discount_amounts": [],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from arrears.domain.collection import Policy
 from arrears.ids import IdGen
 
 
@@ -19,3 +20,4 @@ class Ctx:
     idempotency_key: str | None = None
     base_url: str = "http://127.0.0.1:12111"
     api_version: str = "2026-10-28.endive"
+    policy: Policy = Policy()  # the account's collection settings (automatic collection, test clocks)

@@ -10,6 +10,7 @@ from arrears.domain import Doc, metadata, objects
 from arrears.domain import ledger as books
 from arrears.domain.errors import ParamError, missing
 from arrears.services import Ctx, ledger
+from arrears.services.clocktime import at_clock
 from arrears.services.common import changed, emit, load
 from arrears.store.base import Tx
 
@@ -29,6 +30,9 @@ async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
     _check_prefix(p)
     if "metadata" in p:
         p = {**p, "metadata": metadata.merged({}, p["metadata"])}
+    if p.get("test_clock"):
+        await load(tx, "test_clocks", p["test_clock"], param="test_clock")
+        ctx = await at_clock(tx, ctx, p["test_clock"])
     cust = objects.customer(ctx.ids.new("cus", 14), ctx.now, ctx.livemode, ctx.ids.invoice_prefix(), p)
     initial, cust["balance"] = cust["balance"], 0
     if initial:

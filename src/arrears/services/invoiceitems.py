@@ -11,6 +11,7 @@ from arrears.domain import Doc, metadata, objects
 from arrears.domain import invoice as rules
 from arrears.domain.errors import InvalidRequest, ParamError
 from arrears.services import Ctx
+from arrears.services.clocktime import at_clock
 from arrears.services.common import changed, emit, load
 from arrears.services.drafts import attach, refresh_totals
 from arrears.store.base import Tx
@@ -44,12 +45,14 @@ def _amounts(p: dict[str, Any], current: Doc | None = None) -> tuple[int, int, s
 
 async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
     cust = await load(tx, "customers", p["customer"], param="customer")
+    ctx = await at_clock(tx, ctx, cust["test_clock"])
     inv = await load(tx, "invoices", p["invoice"], param="invoice", for_update=True) if p.get("invoice") else None
     currency = p.get("currency") or (inv["currency"] if inv else None) or cust["currency"]
     if currency is None:
         raise ParamError("Missing required param: currency.", param="currency", code="parameter_missing")
     amount, quantity, unit = _amounts(p)
     extra = {k: v for k, v in p.items() if k not in BILLING_KEYS}
+    extra["test_clock"] = cust["test_clock"]
     if "metadata" in extra:
         extra["metadata"] = metadata.merged({}, extra["metadata"])
     item = objects.invoiceitem(

@@ -9,6 +9,7 @@ from arrears.domain import Doc, metadata, objects
 from arrears.domain import invoice as rules
 from arrears.domain.errors import InvalidRequest, ParamError
 from arrears.services import Ctx
+from arrears.services.clocktime import at_clock
 from arrears.services.common import changed, emit, load
 from arrears.services.drafts import attach, refresh_totals
 from arrears.store.base import Tx
@@ -30,6 +31,7 @@ async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
     if not p.get("customer"):
         raise ParamError("Missing required param: customer.", param="customer", code="parameter_missing")
     cust = await load(tx, "customers", p["customer"], param="customer")
+    ctx = await at_clock(tx, ctx, cust["test_clock"])
     pending: list[Doc] = []
     if p.get("pending_invoice_items_behavior", "exclude") == "include":
         flt = Filter((Cond("customer", "=", cust["id"]), Cond("invoice", "null")))

@@ -12,6 +12,7 @@ from arrears.domain import invoice as rules
 from arrears.domain import ledger as books
 from arrears.domain.errors import CardError, CommitThenRaise, InvalidRequest
 from arrears.services import Ctx, ledger
+from arrears.services.clocktime import at_clock
 from arrears.services.common import emit, load
 from arrears.services.customers import record_balance
 from arrears.services.drafts import usable_balance
@@ -33,8 +34,10 @@ DECLINING_TEST_METHODS: dict[str, tuple[str, str, str]] = {
 }
 
 
-async def _load(tx: Tx, invoice_id: str) -> Doc:
-    return await load(tx, "invoices", invoice_id, param="id", for_update=True)
+async def _load(tx: Tx, ctx: Ctx, invoice_id: str, param: str = "id") -> tuple[Doc, Ctx]:
+    """The invoice, locked, and the request's context at the invoice's time (its test clock's, if any)."""
+    inv = await load(tx, "invoices", invoice_id, param=param, for_update=True)
+    return inv, await at_clock(tx, ctx, inv["test_clock"])
 
 
 def _close(inv: Doc) -> None:
@@ -56,7 +59,7 @@ async def _assign_number(tx: Tx, inv: Doc, cust: Doc) -> None:
             return
 
 
-async def _finalize(tx: Tx, ctx: Ctx, inv: Doc) -> None:
+async def finalize_draft(tx: Tx, ctx: Ctx, inv: Doc) -> None:
     """draft → open (or paid when nothing is due): number, balance applied, URLs, events."""
     cust = await load(tx, "customers", inv["customer"], param="customer", for_update=True)
     if inv["number"] is None:
@@ -103,17 +106,17 @@ def _settle(inv: Doc, now: int, *, out_of_band: bool = False) -> None:
 
 
 async def finalize(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
-    inv = await _load(tx, invoice_id)
+    inv, ctx = await _load(tx, ctx, invoice_id)
     rules.next_status("finalize", inv)
     if "auto_advance" in p:
         inv["auto_advance"] = p["auto_advance"]
-    await _finalize(tx, ctx, inv)
+    await finalize_draft(tx, ctx, inv)
     await tx.update("invoices", inv)
     return inv
 
 
 async def pay(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
-    inv = await _load(tx, invoice_id)
+    inv, ctx = await _load(tx, ctx, invoice_id)
     rules.next_status("pay", inv)
     out_of_band = bool(p.get("paid_out_of_band"))
     method = None
@@ -131,25 +134,31 @@ async def pay(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
             raise InvalidRequest(f"No such PaymentMethod: '{method}'", param="payment_method",
                                  code="resource_missing")
     if inv["status"] == rules.DRAFT:
-        await _finalize(tx, ctx, inv)
+        await finalize_draft(tx, ctx, inv)
     if method in DECLINING_TEST_METHODS and inv["status"] != rules.PAID:
         await _record_failed_attempt(tx, ctx, inv, DECLINING_TEST_METHODS[method])
     if inv["status"] != rules.PAID:
-        if not out_of_band:
-            inv["attempted"] = True
-            inv["attempt_count"] += 1
-        was_written_off = inv["status"] == rules.UNCOLLECTIBLE
-        received = inv["amount_remaining"]
-        _settle(inv, ctx.now, out_of_band=out_of_band)
+        await record_payment(tx, ctx, inv, out_of_band=out_of_band)
         await _clear_delinquency(tx, inv)
-        paid = await emit(tx, ctx, "invoice.paid", inv)
-        if was_written_off:
-            await ledger.post_for_invoice(tx, ctx, "recovery", books.recovery(received), inv, paid)
-        await ledger.post_for_invoice(tx, ctx, "payment", books.payment(received), inv, paid)
-        if not out_of_band:
-            await emit(tx, ctx, "invoice.payment_succeeded", inv)
     await tx.update("invoices", inv)
     return inv
+
+
+async def record_payment(tx: Tx, ctx: Ctx, inv: Doc, *, out_of_band: bool) -> None:
+    """The amount remaining is received: paid, booked (a recovery first if it had been written off),
+    with Stripe's events. The caller saves the invoice."""
+    if not out_of_band:
+        inv["attempted"] = True
+        inv["attempt_count"] += 1
+    was_written_off = inv["status"] == rules.UNCOLLECTIBLE
+    received = inv["amount_remaining"]
+    _settle(inv, ctx.now, out_of_band=out_of_band)
+    paid = await emit(tx, ctx, "invoice.paid", inv)
+    if was_written_off:
+        await ledger.post_for_invoice(tx, ctx, "recovery", books.recovery(received), inv, paid)
+    await ledger.post_for_invoice(tx, ctx, "payment", books.payment(received), inv, paid)
+    if not out_of_band:
+        await emit(tx, ctx, "invoice.payment_succeeded", inv)
 
 
 async def _record_failed_attempt(tx: Tx, ctx: Ctx, inv: Doc, decline: tuple[str, str, str]) -> None:
@@ -165,19 +174,19 @@ async def _record_failed_attempt(tx: Tx, ctx: Ctx, inv: Doc, decline: tuple[str,
 
 
 async def send(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
-    inv = await load(tx, "invoices", invoice_id, param="invoice", for_update=True)  # Stripe's 404 param here
+    inv, ctx = await _load(tx, ctx, invoice_id, param="invoice")  # Stripe's 404 param here
     rules.next_status("send", inv)
     if inv["collection_method"] != "send_invoice":
         raise InvalidRequest("You can only manually send an invoice if its collection method is 'send_invoice'.")
     if inv["status"] == rules.DRAFT:
-        await _finalize(tx, ctx, inv)
+        await finalize_draft(tx, ctx, inv)
     await tx.update("invoices", inv)
     await emit(tx, ctx, "invoice.sent", inv)
     return inv
 
 
 async def void(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
-    inv = await _load(tx, invoice_id)
+    inv, ctx = await _load(tx, ctx, invoice_id)
     rules.next_status("void", inv)
     applied = (inv["ending_balance"] or 0) - (inv["starting_balance"] or 0)
     if applied:  # give the customer back the balance this invoice used (API 2019-12-03 and later)
@@ -197,7 +206,7 @@ async def void(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
 async def mark_uncollectible(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
     """open → uncollectible through the API: the user forgives the debt, and the customer is no longer
     delinquent."""
-    inv = await _load(tx, invoice_id)
+    inv, ctx = await _load(tx, ctx, invoice_id)
     await write_off(tx, ctx, inv, "user_forgiven")
     await _clear_delinquency(tx, inv)
     return inv

@@ -127,10 +127,11 @@ def statements(table: Table, dialect: Dialect) -> Statements:
         get=get,
         get_for_update=get + dialect.lock,
         seq=f"SELECT seq FROM {table.name} WHERE id = {ph(1)}",
-        insert=(f"INSERT INTO {table.name} (id, {', '.join(cols)}, data) "
+        insert=(f"INSERT INTO {table.name} ({', '.join(['id', *cols, 'data'])}) "
                 f"VALUES ({', '.join(ph(i) for i in range(1, len(cols) + 3))})"),
-        update=(f"UPDATE {table.name} SET {', '.join(f'{c} = {ph(i)}' for i, c in enumerate(cols, 1))}, "
-                f"data = {ph(len(cols) + 1)} WHERE id = {ph(len(cols) + 2)}"),
+        update=(f"UPDATE {table.name} SET "
+                f"{', '.join([*(f'{c} = {ph(i)}' for i, c in enumerate(cols, 1)), f'data = {ph(len(cols) + 1)}'])} "
+                f"WHERE id = {ph(len(cols) + 2)}"),
         delete=f"DELETE FROM {table.name} WHERE id = {ph(1)}",
     )
 

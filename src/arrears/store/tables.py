@@ -29,7 +29,7 @@ class Table:
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
-        Table("customers", "customer", {c: _field(c) for c in ("created", "email", "name", "phone")}),
+        Table("customers", "customer", {c: _field(c) for c in ("created", "email", "name", "phone", "test_clock")}),
         Table(
             "invoices",
             "invoice",
@@ -40,6 +40,9 @@ TABLES: dict[str, Table] = {
                 )},
                 "amount_remaining": _field("amount_remaining"),
                 "finalized_at": lambda doc: doc["status_transitions"]["finalized_at"],
+                "next_payment_attempt": _field("next_payment_attempt"),
+                "automatically_finalizes_at": _field("automatically_finalizes_at"),
+                "test_clock": _field("test_clock"),
                 "subscription": lambda doc: None,
                 "last_finalization_error_code": _error_field("code"),
                 "last_finalization_error_type": _error_field("type"),
@@ -60,6 +63,8 @@ TABLES: dict[str, Table] = {
             c: _field(c) for c in ("delivery", "event", "endpoint", "created")
         }),
         Table("idempotency_keys", "idempotency key", {"created": _field("created")}),
+        Table("test_clocks", "test clock", {"created": _field("created")}),
+        Table("scheduler_marks", "scheduler mark", {}),
         Table("ledger_entries", "ledger entry", {
             c: _field(c)
             for c in ("entry", "kind", "created", "account", "currency", "amount", "invoice", "customer", "event")

@@ -18,11 +18,11 @@ EXPANDABLE: dict[str, dict[str, str | None]] = {
     "invoice": {
         "customer": "customers", "latest_revision": "invoices", "lines": LIST, "payments": LIST,
         "default_payment_method": None, "default_source": None, "on_behalf_of": None, "application": None,
-        "test_clock": None, "discounts": None, "account_tax_ids": None,
+        "test_clock": "test_clocks", "discounts": None, "account_tax_ids": None,
     },
     "line_item": {"discounts": None, "subscription": None},
-    "invoiceitem": {"customer": "customers", "invoice": "invoices", "discounts": None, "test_clock": None},
-    "customer": {"default_source": None, "test_clock": None},
+    "invoiceitem": {"customer": "customers", "invoice": "invoices", "discounts": None, "test_clock": "test_clocks"},
+    "customer": {"default_source": None, "test_clock": "test_clocks"},
     "customer_balance_transaction": {
         "customer": "customers", "invoice": "invoices", "credit_note": None, "checkout_session": None,
     },

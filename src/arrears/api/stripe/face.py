@@ -23,7 +23,6 @@ from arrears.api.stripe.schema import array, convert_fields, string
 from arrears.domain import Doc, views
 from arrears.domain.errors import ArrearsError, CommitThenRaise, IdempotencyError, ParamError
 from arrears.housekeeping import IDEMPOTENCY_TTL
-from arrears.services import Ctx
 from arrears.store.base import Tx
 
 log = logging.getLogger("arrears.api")
@@ -155,8 +154,7 @@ def endpoint(op: Operation, env: Env) -> Callable[[Request], Awaitable[Response]
                 paths.remove("total_count")
                 params["_total_count"] = True
             expansion.check(paths)
-            ctx = Ctx(now=env.clock.now(), ids=env.ids, livemode=livemode, request_id=request_id,
-                      idempotency_key=key, base_url=env.base_url, api_version=api_version)
+            ctx = env.ctx(livemode=livemode, request_id=request_id, idempotency_key=key, api_version=api_version)
             call = Call(ctx, dict(request.path_params), params, request.url.path)
 
             async def run(tx: Tx) -> Doc:

@@ -12,6 +12,7 @@ from arrears.domain import Doc
 from arrears.domain.errors import ParamError, missing
 from arrears.services import (
     Ctx,
+    clocks,
     customers,
     invoiceitems,
     invoices,
@@ -300,3 +301,15 @@ async def bad_debt_report(tx: Tx, call: Call) -> Doc:
 async def journal_report(tx: Tx, call: Call) -> Doc:
     report = await reports.journal(tx, start=call.params.get("start"), end=call.params.get("end"))
     return _as_csv(report, call.params)
+
+
+# --- test clocks ----------------------------------------------------------------------------------
+
+create_test_clock = _create(clocks.create)
+retrieve_test_clock = _retrieve("test_clocks", "test_clock")
+advance_test_clock = _on(clocks.advance, "test_clock")
+delete_test_clock = _remove(clocks.delete, "test_clock")
+
+
+async def list_test_clocks(tx: Tx, call: Call) -> Doc:
+    return await _list(tx, call, "test_clocks", [])

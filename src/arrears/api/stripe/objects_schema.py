@@ -111,6 +111,12 @@ WEBHOOK_ATTEMPT = {
     "latency_ms": "integer", "error": "string?", "succeeded": "boolean",
 }
 
+TEST_CLOCK = {
+    "id": "string", "object": "'test_helpers.test_clock'", "created": "integer", "deletes_after": "integer",
+    "frozen_time": "integer", "livemode": "boolean", "name": "string?", "status": "advancing/internal_failure/ready",
+    "status_details": {"?advancing": {"target_frozen_time": "integer"}},
+}
+
 _BUCKETS = {b: "integer" for b in ("current", "1_30", "31_60", "61_90", "over_90", "total")}
 REPORT_ROWS = {
     "aging_row": {"customer": "string", "currency": "string", **_BUCKETS},
@@ -140,7 +146,9 @@ OBJECTS: dict[str, dict[str, Any]] = {
     "customer_balance_transaction": BALANCE_TRANSACTION, "event": EVENT, "webhook_endpoint": WEBHOOK_ENDPOINT,
     "webhook_attempt": WEBHOOK_ATTEMPT, "aging_report": AGING_REPORT, "bad_debt_report": BAD_DEBT_REPORT,
     "journal": JOURNAL, **REPORT_ROWS,
-    **{f"deleted_{k}": deleted(k) for k in ("customer", "invoiceitem", "invoice", "webhook_endpoint")},
+    "test_helpers.test_clock": TEST_CLOCK,
+    **{f"deleted_{k}": deleted(k)
+       for k in ("customer", "invoiceitem", "invoice", "webhook_endpoint", "test_helpers.test_clock")},
     "error": ERROR,
 }
 

@@ -61,7 +61,7 @@ _CUSTOMER_FIELDS: dict[str, Spec] = {
     "shipping": SHIPPING,
     "tax_exempt": enum("exempt", "none", "reverse", emptyable=True),
 }
-CUSTOMER_CREATE = _CUSTOMER_FIELDS
+CUSTOMER_CREATE = {**_CUSTOMER_FIELDS, "test_clock": string(doc="The test clock this customer lives on.")}
 CUSTOMER_UPDATE = _CUSTOMER_FIELDS
 CUSTOMER_LIST = {**LIST, "created": timestamp_filter(), "email": string(max_length=512)}
 BALANCE_TXN_CREATE = {
@@ -159,6 +159,8 @@ WEBHOOK_ENDPOINT_UPDATE = {
     "url": string(), "enabled_events": array(string(), max_items=300), "description": string(emptyable=True),
     "metadata": metadata(), "disabled": boolean(),
 }
+TEST_CLOCK_CREATE = {"frozen_time": integer(required=True), "name": string(max_length=300)}
+TEST_CLOCK_ADVANCE = {"frozen_time": integer(required=True)}
 REPORT_FORMAT = enum("json", "csv")
 AGING_REPORT = {"currency": string(max_length=3), "as_of": integer(), "format": REPORT_FORMAT}
 BAD_DEBT_REPORT = {

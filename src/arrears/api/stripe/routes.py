@@ -108,6 +108,18 @@ OPERATIONS: tuple[Operation, ...] = (
        p.WEBHOOK_ENDPOINT_UPDATE, h.update_webhook_endpoint, "webhook_endpoint", "Update a webhook endpoint"),
     op("DELETE", "/v1/webhook_endpoints/{webhook_endpoint}", "DeleteWebhookEndpointsWebhookEndpoint", p.NO_PARAMS,
        h.delete_webhook_endpoint, "deleted:webhook_endpoint", "Delete a webhook endpoint"),
+    # test clocks
+    op("POST", "/v1/test_helpers/test_clocks", "PostTestHelpersTestClocks", p.TEST_CLOCK_CREATE, h.create_test_clock,
+       "test_helpers.test_clock", "Create a test clock"),
+    op("GET", "/v1/test_helpers/test_clocks", "GetTestHelpersTestClocks", p.LIST, h.list_test_clocks,
+       "list:test_helpers.test_clock", "List all test clocks"),
+    op("GET", "/v1/test_helpers/test_clocks/{test_clock}", "GetTestHelpersTestClocksTestClock", p.NO_PARAMS,
+       h.retrieve_test_clock, "test_helpers.test_clock", "Retrieve a test clock"),
+    op("DELETE", "/v1/test_helpers/test_clocks/{test_clock}", "DeleteTestHelpersTestClocksTestClock", p.NO_PARAMS,
+       h.delete_test_clock, "deleted:test_helpers.test_clock", "Delete a test clock"),
+    op("POST", "/v1/test_helpers/test_clocks/{test_clock}/advance", "PostTestHelpersTestClocksTestClockAdvance",
+       p.TEST_CLOCK_ADVANCE, h.advance_test_clock, "test_helpers.test_clock",
+       "Advance a test clock: collection steps that fall due meanwhile happen in time order"),
     # arrears' own, under the reserved prefix
     op("GET", "/_arrears/v1/reports/aging", "ArrearsGetAgingReport", p.AGING_REPORT, h.aging_report,
        "aging_report", "Accounts-receivable aging: open receivables by days past due, by customer"),

@@ -1,0 +1,115 @@
+"""Automatic collection (rules: domain/collection.py): what the scheduler inside ``arrears serve`` and
+a test clock's advance do when an invoice's next step falls due."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from arrears.domain import Doc
+from arrears.domain import collection as rules
+from arrears.domain.invoice import DRAFT, OPEN
+from arrears.services import Ctx, transitions
+from arrears.services.common import emit
+from arrears.store.base import Tx
+from arrears.store.query import Cond, Filter, Page
+
+BATCH = 200
+SYSTEM = "system"  # the scheduler mark of objects on no test clock
+
+
+def _on(clock: str | None) -> Cond:
+    return Cond("test_clock", "=", clock) if clock else Cond("test_clock", "null")
+
+
+async def _due(tx: Tx, *conds: Cond) -> list[Doc]:
+    found = await tx.list("invoices", Filter(conds), Page(limit=BATCH, oldest_first=True))
+    return found.docs
+
+
+async def _locked(tx: Tx, inv: Doc) -> Doc | None:
+    """The invoice again under a row lock: another worker may have moved it since the scan."""
+    return await tx.get("invoices", inv["id"], for_update=True)
+
+
+async def run_due(tx: Tx, ctx: Ctx, policy: rules.Policy, *, clock: str | None, overdue_since: int) -> int:
+    """Carry out every collection step due at ``ctx.now`` for invoices on ``clock`` (None: on no clock).
+    Invoices that fell due after ``overdue_since`` get ``invoice.overdue``. Returns the steps taken."""
+    now, steps = ctx.now, 0
+    for found in await _due(tx, _on(clock), Cond("status", "=", DRAFT), Cond("automatically_finalizes_at", "<=", now)):
+        inv = await _locked(tx, found)
+        if inv and inv["status"] == DRAFT and inv["auto_advance"] and inv["automatically_finalizes_at"] <= now:
+            await transitions.finalize_draft(tx, ctx, inv)
+            await tx.update("invoices", inv)
+            steps += 1
+    for found in await _due(tx, _on(clock), Cond("status", "=", OPEN), Cond("next_payment_attempt", "<=", now)):
+        inv = await _locked(tx, found)
+        if inv and inv["status"] == OPEN and (inv["next_payment_attempt"] or now + 1) <= now:
+            await attempt(tx, ctx, policy, inv)
+            steps += 1
+    sent = (_on(clock), Cond("status", "=", OPEN), Cond("collection_method", "=", "send_invoice"))
+    for found in await _due(tx, *sent, Cond("due_date", ">", overdue_since), Cond("due_date", "<=", now)):
+        inv = await _locked(tx, found)
+        if inv and inv["status"] == OPEN:
+            await emit(tx, ctx, "invoice.overdue", inv)
+            await _set_delinquent(tx, inv, True)
+            steps += 1
+    if policy.uncollectible_days_after_due is not None:
+        cutoff = now - policy.uncollectible_days_after_due * rules.DAY
+        for found in await _due(tx, *sent, Cond("due_date", "<=", cutoff)):
+            inv = await _locked(tx, found)
+            if inv and inv["status"] == OPEN:
+                await transitions.write_off(tx, ctx, inv, "payment_not_received")
+                steps += 1
+    return steps
+
+
+async def attempt(tx: Tx, ctx: Ctx, policy: rules.Policy, inv: Doc) -> None:
+    """An automatic payment attempt with the invoice's or the customer's default payment method."""
+    cust = await tx.get("customers", inv["customer"], for_update=True)
+    method = inv["default_payment_method"] or ((cust or {}).get("invoice_settings") or {}).get("default_payment_method")
+    if method in transitions.SUCCEEDING_TEST_METHODS:
+        await transitions.record_payment(tx, ctx, inv, out_of_band=False)
+        await tx.update("invoices", inv)
+        return
+    inv["attempted"] = True
+    inv["attempt_count"] += 1
+    inv["next_payment_attempt"] = rules.retry_at(policy, inv["attempt_count"], ctx.now)
+    await tx.update("invoices", inv)
+    await emit(tx, ctx, "invoice.payment_failed", inv)
+    await _set_delinquent(tx, inv, True)
+    if inv["next_payment_attempt"] is None and policy.after_last_retry == rules.MARK_UNCOLLECTIBLE:
+        await transitions.write_off(tx, ctx, inv, "max_payment_attempts")
+
+
+async def _set_delinquent(tx: Tx, inv: Doc, value: bool) -> None:
+    cust = await tx.get("customers", inv["customer"], for_update=True)
+    if cust is not None and cust["delinquent"] != value:
+        cust["delinquent"] = value
+        await tx.update("customers", cust)
+
+
+async def tick(tx: Tx, ctx: Ctx, policy: rules.Policy) -> int:
+    """One round of the server's scheduler over objects on no test clock, at ``ctx.now``."""
+    mark = await tx.get("scheduler_marks", SYSTEM, for_update=True)
+    since = int(mark["overdue_since"]) if mark else 0
+    steps = await run_due(tx, ctx, policy, clock=None, overdue_since=since)
+    if mark is None:
+        await tx.insert("scheduler_marks", {"id": SYSTEM, "overdue_since": ctx.now})
+    elif since < ctx.now:
+        await tx.update("scheduler_marks", {**mark, "overdue_since": ctx.now})
+    return steps
+
+
+async def advance_clock(tx: Tx, ctx: Ctx, policy: rules.Policy, clock: Doc, target: int) -> None:
+    """Move a test clock to ``target``, carrying out every collection step of its objects in time order."""
+    current = int(clock["frozen_time"])
+    while True:
+        docs = await _due(tx, _on(clock["id"]), Cond("status", "in", (DRAFT, OPEN)))
+        steps = [t for t in (rules.next_step(policy, d, current) for d in docs) if t is not None]
+        at = min(steps) if steps else None
+        if at is None or at > target:
+            break
+        await run_due(tx, dataclasses.replace(ctx, now=at), policy, clock=clock["id"], overdue_since=current)
+        current = at
+    await run_due(tx, dataclasses.replace(ctx, now=target), policy, clock=clock["id"], overdue_since=current)
+    clock["frozen_time"] = target
