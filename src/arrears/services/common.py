@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from arrears import STRIPE_API_VERSION
 from arrears.domain import Doc, events, views
 from arrears.domain.errors import missing
 from arrears.services import Ctx
@@ -27,7 +28,8 @@ def view(doc: Doc, api_version: str) -> Doc:
 
 async def emit(tx: Tx, ctx: Ctx, event_type: str, obj: Doc, previous: dict[str, Any] | None = None) -> Doc:
     """Append an event to the outbox, in the transaction of the change it describes."""
-    data: dict[str, Any] = {"object": view(obj, ctx.api_version)}
+    # An event is rendered once, in the account's API version, whatever version the request used.
+    data: dict[str, Any] = {"object": view(obj, STRIPE_API_VERSION)}
     if previous is not None:
         data["previous_attributes"] = previous
     endpoints = await tx.list("webhook_endpoints", _ENABLED, Page(limit=500))
@@ -36,7 +38,7 @@ async def emit(tx: Tx, ctx: Ctx, event_type: str, obj: Doc, previous: dict[str, 
         "id": ctx.ids.new("evt"),
         "object": "event",
         "account": None,
-        "api_version": ctx.api_version,
+        "api_version": STRIPE_API_VERSION,
         "context": None,
         "created": ctx.now,
         "data": data,

@@ -143,7 +143,8 @@ def endpoint(op: Operation, env: Env) -> Callable[[Request], Awaitable[Response]
     async def handle(request: Request) -> Response:
         request_id = env.ids.new("req", 14)
         api_version = request.headers.get("stripe-version") or STRIPE_API_VERSION
-        key = request.headers.get("idempotency-key") if op.write else None
+        # Stripe: "All POST requests accept idempotency keys"; on GET and DELETE a key has no effect.
+        key = request.headers.get("idempotency-key") if op.method == "POST" else None
         fp = ""
         began = False
         try:
