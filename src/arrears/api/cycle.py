@@ -26,7 +26,6 @@ from arrears.store.base import Tx
 from arrears.store.query import Page
 
 log = logging.getLogger("arrears.api")
-MAX_BODY = 1 << 20
 JSON = "application/json"
 
 
@@ -69,26 +68,6 @@ class Dialect:
     normalise: Callable[[dict[str, Any]], dict[str, Any]] = dict  # the face's spellings, before validation
 
 
-async def raw_params(request: Request) -> dict[str, Any]:
-    """Query parameters of a GET; the JSON (or form) body of anything else."""
-    if request.method in ("GET", "DELETE"):
-        return forms.parse(request.url.query)
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise ParamError(f"The request body is larger than {MAX_BODY} bytes.")
-    if not body.strip():
-        return {}
-    if request.headers.get("content-type", "").split(";")[0].strip() == "application/x-www-form-urlencoded":
-        return forms.parse(body.decode("utf-8", errors="strict"))
-    try:
-        parsed = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        raise ParamError("Invalid JSON body: the request body could not be parsed as JSON.") from None
-    if not isinstance(parsed, dict):
-        raise ParamError("Invalid JSON body: the request body must be a JSON object.")
-    return parsed
-
-
 def validate(op: Operation, raw: dict[str, Any]) -> dict[str, Any]:
     if op.envelope is None:
         return convert_fields(raw, op.params)
@@ -108,7 +87,7 @@ def endpoint(op: Operation, env: Env, dialect: Dialect) -> Callable[[Request], A
         request_id = env.ids.new("req", 14)
         try:
             livemode = dialect.authenticate(request.headers)
-            params = validate(op, dialect.normalise(await raw_params(request)))
+            params = validate(op, dialect.normalise(await forms.request_params(request, default=forms.JSON)))
             ctx = env.ctx(livemode=livemode, request_id=request_id)
             call = Call(ctx, dict(request.path_params), params, request.headers, request.url.path)
             return answer(200, await run_in(lambda tx: op.handler(tx, call)), request_id)

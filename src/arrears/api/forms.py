@@ -12,6 +12,9 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
+import orjson
+from starlette.requests import Request
+
 from arrears.domain.errors import ParamError
 
 MAX_PARAMS = 1000
@@ -69,3 +72,33 @@ def parse(body: str) -> dict[str, Any]:
                     raise ParamError(f"Invalid parameter {name}: given both as a value and as a hash.", param=name)
                 node = child
     return root
+
+
+MAX_BODY = 1 << 20
+FORM, JSON = "application/x-www-form-urlencoded", "application/json"
+
+
+async def request_params(request: Request, *, default: str = FORM) -> dict[str, Any]:
+    """A request's parameters: the query string of a GET or DELETE, else the body, parsed by its
+    Content-Type (JSON or bracket-notation form; ``default`` when the type says neither)."""
+    if request.method in ("GET", "DELETE"):
+        return parse(request.url.query)
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise ParamError(f"The request body is larger than {MAX_BODY} bytes.")
+    if not body.strip():
+        return {}
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if (kind if kind in (FORM, JSON) else default) == JSON:
+        try:
+            parsed = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            raise ParamError("Invalid JSON body: the request body could not be parsed as JSON.") from None
+        if not isinstance(parsed, dict):
+            raise ParamError("Invalid JSON body: the request body must be a JSON object.")
+        return parsed
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ParamError("Invalid request body: it must be UTF-8 application/x-www-form-urlencoded.") from None
+    return parse(text)

@@ -26,7 +26,6 @@ from arrears.housekeeping import IDEMPOTENCY_TTL
 from arrears.store.base import Tx
 
 log = logging.getLogger("arrears.api")
-MAX_BODY = 1 << 20
 JSON = "application/json"
 
 
@@ -53,29 +52,6 @@ async def render(tx: Tx, doc: Doc, paths: list[str], api_version: str) -> Doc:
 
         out = await expansion.expand(out, paths, load)
     return out
-
-
-async def raw_params(request: Request) -> dict[str, Any]:
-    if request.method in ("GET", "DELETE"):
-        return forms.parse(request.url.query)
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise ParamError(f"The request body is larger than {MAX_BODY} bytes.")
-    if not body:
-        return {}
-    if request.headers.get("content-type", "").split(";")[0].strip() == JSON:
-        try:
-            parsed = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            raise ParamError("Invalid JSON body: the request body could not be parsed as JSON.") from None
-        if not isinstance(parsed, dict):
-            raise ParamError("Invalid JSON body: the request body must be a JSON object.")
-        return parsed
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ParamError("Invalid request body: it must be UTF-8 application/x-www-form-urlencoded.") from None
-    return forms.parse(text)
 
 
 def respond(status: int, body: Doc, request_id: str, api_version: str, extra: dict[str, str] | None = None) -> Response:
@@ -149,7 +125,7 @@ def endpoint(op: Operation, env: Env) -> Callable[[Request], Awaitable[Response]
         began = False
         try:
             livemode = auth.check_open_mode(auth.api_key(request.headers.get("authorization")))
-            params = convert_fields(await raw_params(request), fields)
+            params = convert_fields(await forms.request_params(request), fields)
             paths: list[str] = params.pop("expand", None) or []
             if searching and "total_count" in paths:
                 paths.remove("total_count")
