@@ -71,9 +71,8 @@ class Visit:
 
     def ctx(self) -> Ctx:
         """The context a service call made from this visit runs with."""
-        return Ctx(now=self.env.clock.now(), ids=self.env.ids, livemode=self.session.livemode,
-                   request_id=self.env.ids.new("req", 14), base_url=self.env.base_url,
-                   api_version=STRIPE_API_VERSION)
+        return self.env.ctx(livemode=self.session.livemode, request_id=self.env.ids.new("req", 14),
+                            api_version=STRIPE_API_VERSION)
 
     def flash(self, kind: str, message: str) -> None:
         self.session = self.session.with_flash(kind, message)
