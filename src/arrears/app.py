@@ -13,9 +13,11 @@ from starlette.responses import Response
 
 from arrears import housekeeping
 from arrears.api import cycle, mcp_mount, pages
+from arrears.api.auth import Authenticator
 from arrears.api.dashboard import routes as dashboard
 from arrears.api.env import Env
 from arrears.api.flex import face as flex_face
+from arrears.api.ratelimit import RateLimiter
 from arrears.api.stripe import face as stripe_face
 from arrears.api.stripe import openapi as stripe_openapi
 from arrears.api.yorlet import face as yorlet_face
@@ -29,9 +31,12 @@ from arrears.webhooks.worker import Deliverer
 def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None = None) -> Starlette:
     store = open_store(settings.database, synchronous=settings.synchronous, migrate=settings.auto_migrate,
                        pool_size=settings.pool_size)
+    limiter = RateLimiter(live=settings.rate_limit, test=settings.test_rate_limit)
+    authenticator = Authenticator(store, strict=settings.auth == "strict", cache_seconds=settings.key_cache_seconds,
+                                  limiter=limiter)
     env = Env(store=store, clock=clock or SystemClock(), ids=ids or IdGen(), base_url=settings.base_url,
-              policy=settings.collection)
-    mcp = mcp_mount.McpMount(settings.base_url, settings.host)
+              policy=settings.collection, auth=authenticator)
+    mcp = mcp_mount.McpMount(settings.base_url, settings.host, authenticator)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -57,9 +62,12 @@ def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None =
                 return cycle.unrecognized(dialect, request)
         return stripe_face.unrecognized(request)
 
+    # The dashboard signs in with check_open_mode and reads the default account: until it asks env.auth for
+    # the key's scope, a strict server (one reachable from other machines) does not serve it.
+    dashboard_routes = dashboard.routes(env, settings.dashboard_secret) if settings.auth == "open" else []
     app = Starlette(
         routes=[*stripe_face.routes(env), *stripe_openapi.routes(), *flex_face.routes(env), *yorlet_face.routes(env),
-                *pages.routes(env), *dashboard.routes(env, settings.dashboard_secret), mcp.route],
+                *pages.routes(env), *dashboard_routes, mcp.route],
         lifespan=lifespan,
         exception_handlers={404: not_found, 405: not_found, HTTPException: not_found},
     )

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from arrears import __version__
 from arrears.config import ConfigError, from_env
 from arrears.store import shown
-from arrears.store.base import Store
+from arrears.store.base import SYSTEM, Store
 
 T = TypeVar("T")
 EXAMPLE = """\
@@ -26,7 +26,7 @@ EXAMPLE = """\
 
 def _serve(args: argparse.Namespace) -> int:
     settings = from_env(host=args.host, port=args.port, database=args.database, workers=args.workers,
-                        auto_migrate=False if args.no_migrate else None)
+                        auto_migrate=False if args.no_migrate else None, auth=args.auth)
     pending = asyncio.run(_with_store(settings.database, lambda store: store.migrate()
                                       if settings.auto_migrate else store.pending_migrations()))
     if not settings.auto_migrate and pending:
@@ -35,18 +35,43 @@ def _serve(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     for key, value in (("ARREARS_DATABASE_URL", settings.database), ("ARREARS_HOST", settings.host),
-                       ("ARREARS_PORT", str(settings.port)), ("ARREARS_SQLITE_SYNCHRONOUS", settings.synchronous)):
+                       ("ARREARS_PORT", str(settings.port)), ("ARREARS_SQLITE_SYNCHRONOUS", settings.synchronous),
+                       ("ARREARS_AUTH", settings.auth)):
         os.environ[key] = value
     os.environ.setdefault("ARREARS_DASHBOARD_SECRET", secrets.token_urlsafe(32))  # one for all workers
     print(f"arrears {__version__} serving the Stripe API at {settings.base_url} "
           f"(database {shown(settings.database)}, {settings.workers} worker{'s' if settings.workers > 1 else ''})")
+    if settings.auth == "strict":
+        print("Auth: strict, only keys made with `arrears keys create` are accepted.")
+    elif not settings.loopback:
+        print(f"Warning: open auth on {settings.host}: anyone who reaches this address can use any sk_test_ key.",
+              file=sys.stderr)
     print("Point the official SDK at it:")
     print(EXAMPLE.format(url=settings.base_url), flush=True)
-    import uvicorn
-
-    uvicorn.run("arrears.app:from_environment", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, log_level=args.log_level, access_log=args.access_log)
+    _run_server(settings.host, settings.port, settings.workers, args)
     return 0
+
+
+def _run_server(host: str, port: int, workers: int, args: argparse.Namespace) -> None:
+    """Serve ``arrears.app:from_environment``: granian (Rust HTTP, uvloop; balanced workers) by default,
+    uvicorn on request. Both cap the request head at MAX_HEAD."""
+    from arrears.api.forms import MAX_HEAD
+
+    if args.server == "uvicorn":
+        import uvicorn
+
+        uvicorn.run("arrears.app:from_environment", factory=True, host=host, port=port, workers=workers,
+                    log_level=args.log_level, access_log=args.access_log, h11_max_incomplete_event_size=MAX_HEAD)
+        return
+    from granian import Granian
+    from granian.constants import Interfaces, Loops
+    from granian.http import HTTP1Settings
+    from granian.log import LogLevels
+
+    Granian("arrears.app:from_environment", address=host, port=port, interface=Interfaces.ASGI, factory=True,
+            workers=workers, loop=Loops.uvloop, websockets=False, log_level=LogLevels(args.log_level),
+            log_access=args.access_log, http1_settings=HTTP1Settings(max_buffer_size=MAX_HEAD),
+            backlog=2048).serve()
 
 
 async def _with_store(url: str, action: Callable[[Store], Awaitable[T]]) -> T:
@@ -99,7 +124,8 @@ def _attempts(args: argparse.Namespace) -> int:
 
     async def run(store: Store) -> list[dict[str, Any]]:
         await store.open()
-        return (await store.read(lambda tx: tx.list("webhook_attempts", flt, Page(limit=args.limit)))).docs
+        return (await store.read(lambda tx: tx.list("webhook_attempts", flt, Page(limit=args.limit)),
+                                 scope=SYSTEM)).docs
 
     rows = asyncio.run(_with_store(settings.database, run))
     if args.format == "json":
@@ -160,8 +186,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--database", help="database URL (default sqlite:///arrears.db; env ARREARS_DATABASE_URL)")
     serve.add_argument("--workers", type=int, help="server processes (default 1)")
     serve.add_argument("--no-migrate", action="store_true", help="refuse to start on an unmigrated database")
+    serve.add_argument("--auth", choices=["open", "strict"],
+                       help="open: any sk_test_ key works (default on loopback); strict: registered keys only "
+                            "(default on any other address; env ARREARS_AUTH)")
     serve.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument("--server", choices=["granian", "uvicorn"], default="granian",
+                       help="HTTP server (default granian; uvicorn for debugging)")
     serve.set_defaults(run=_serve)
     migrate = sub.add_parser("migrate", help="bring a database's schema to head")
     migrate.add_argument("--database", help="database URL (default sqlite:///arrears.db; env ARREARS_DATABASE_URL)")
@@ -192,9 +223,10 @@ def parser() -> argparse.ArgumentParser:
     worker = hooks_sub.add_parser("worker", help="deliver webhooks without serving the API")
     worker.add_argument("--database", help="database URL (env ARREARS_DATABASE_URL)")
     worker.set_defaults(run=_worker)
-    from arrears import reports_cli
+    from arrears import keys_cli, reports_cli
 
     reports_cli.add_parser(sub)
+    keys_cli.add_parsers(sub)
     return top
 
 

@@ -29,6 +29,14 @@ class Settings:
     webhook_schedule: tuple[int, ...] = (60, 300, 900, 3600, 10800, 21600, 43200, 86400, 86400)
     collection: Policy = Policy()  # automatic collection: retries, then uncollectible (domain/collection.py)
     scheduler: bool = True  # run automatic collection inside the server
+    auth: str = ""  # "open" | "strict"; from_env picks open on loopback, strict on any other address
+    key_cache_seconds: float = 1.0  # how long a process trusts a key lookup (revocation takes this long)
+    rate_limit: float = 100.0  # live-mode requests per second per key and process (0: no limit)
+    test_rate_limit: float = 0.0  # test-mode requests per second per key and process (0: no limit)
+
+    @property
+    def loopback(self) -> bool:
+        return is_loopback(self.host)
 
     @property
     def base_url(self) -> str:
@@ -64,8 +72,22 @@ def from_env(**overrides: object) -> Settings:
         values["collection"] = policy
     if "ARREARS_SCHEDULER" in env:
         values["scheduler"] = env["ARREARS_SCHEDULER"].lower() not in ("0", "off", "false", "no")
+    if "ARREARS_AUTH" in env:
+        values["auth"] = env["ARREARS_AUTH"].lower()
+    if "ARREARS_KEY_CACHE_SECONDS" in env:
+        values["key_cache_seconds"] = _number("ARREARS_KEY_CACHE_SECONDS", env["ARREARS_KEY_CACHE_SECONDS"])
+    if "ARREARS_RATE_LIMIT" in env:
+        values["rate_limit"] = _number("ARREARS_RATE_LIMIT", env["ARREARS_RATE_LIMIT"])
+    if "ARREARS_TEST_RATE_LIMIT" in env:
+        values["test_rate_limit"] = _number("ARREARS_TEST_RATE_LIMIT", env["ARREARS_TEST_RATE_LIMIT"])
     values.update({k: v for k, v in overrides.items() if v is not None})
+    if not values.get("auth"):  # strict whenever the server can be reached from another machine
+        values["auth"] = "open" if is_loopback(str(values.get("host", Settings.host))) else "strict"
     settings = Settings(**values)  # type: ignore[arg-type]
+    if settings.auth not in ("open", "strict"):
+        raise ConfigError(f"auth mode {settings.auth!r}: use open (any sk_test_ key) or strict (registered keys only)")
+    if min(settings.key_cache_seconds, settings.rate_limit, settings.test_rate_limit) < 0:
+        raise ConfigError("ARREARS_KEY_CACHE_SECONDS and the rate limits cannot be negative")
     if not 0 < settings.port < 65536:
         raise ConfigError(f"port {settings.port} is out of range: use 1-65535")
     if settings.workers < 1:
@@ -112,6 +134,25 @@ def _schedule(text: str, name: str = "ARREARS_WEBHOOK_SCHEDULE") -> tuple[int, .
     if any(s < 0 for s in schedule):
         raise ConfigError(f"{name}: delays cannot be negative")
     return schedule
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable only from this machine (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _number(name: str, value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a number") from None
 
 
 def _int(name: str, value: str) -> int:

@@ -10,7 +10,7 @@ from functools import partial
 from arrears.api.env import Env
 from arrears.clock import Clock
 from arrears.services import collection
-from arrears.store.base import Store, Tx
+from arrears.store.base import SYSTEM, Store, Tx
 from arrears.store.query import Cond, Filter, Page
 
 log = logging.getLogger("arrears")
@@ -35,7 +35,7 @@ async def prune_idempotency_keys(store: Store, clock: Clock, stop: asyncio.Event
 
     while not stop.is_set():
         try:
-            await store.write(prune)
+            await store.write(prune, scope=SYSTEM)
         except Exception:
             log.exception("pruning idempotency keys failed")
         await pause(stop, every)
@@ -67,8 +67,8 @@ async def collect(env: Env, stop: asyncio.Event, every: float = 1.0) -> None:
 
     while not stop.is_set():
         try:
-            if await env.store.read(anything_due):
-                await env.store.write(partial(collection.tick, ctx=env.ctx(), policy=env.policy))
+            if await env.store.read(anything_due, scope=SYSTEM):
+                await env.store.write(partial(collection.tick, ctx=env.ctx(), policy=env.policy), scope=SYSTEM)
         except Exception:
             log.exception("automatic collection round failed")
         await pause(stop, every)

@@ -13,17 +13,18 @@ from arrears.config import from_env
 from arrears.domain import Doc
 from arrears.services import reports
 from arrears.store import open_store
+from arrears.store.base import DEFAULT_ACCOUNT, Scope
 
 
 def _money(amount: int) -> str:
     return f"{amount / 100:,.2f}"
 
 
-async def _run(database: str, query: Any) -> Doc:
+async def _run(database: str, query: Any, scope: Scope) -> Doc:
     store = open_store(database)
     await store.open()
     try:
-        result: Doc = await store.read(query)
+        result: Doc = await store.read(query, scope=scope)
         return result
     finally:
         await store.close()
@@ -58,7 +59,7 @@ def _table(report: Doc, title: str) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = from_env(database=args.database)
     started = time.monotonic()
-    report = asyncio.run(_run(settings.database, _query(args)))
+    report = asyncio.run(_run(settings.database, _query(args), Scope(args.account, args.live)))
     if args.format == "json":
         print(json.dumps(report, indent=2))
     elif args.format == "csv":
@@ -81,4 +82,6 @@ def add_parser(sub: Any) -> None:
     report.add_argument("--as-of", type=int, help="aging as of this unix time (default: now)")
     report.add_argument("--period", choices=["month", "quarter"], default="month")
     report.add_argument("--group-by", choices=["period", "customer", "currency"], default="period")
+    report.add_argument("--account", default=DEFAULT_ACCOUNT, help=f"whose books (default {DEFAULT_ACCOUNT})")
+    report.add_argument("--live", action="store_true", help="live-mode books (default: test mode)")
     report.set_defaults(run=run)

@@ -146,3 +146,51 @@ def test_postgres_keeps_invoice_numbers_unique_and_documents_lz4_compressed(pg_c
         finally:
             await conn.close()
     asyncio.run(check())
+
+
+def test_rows_from_before_accounts_belong_to_the_default_account_with_their_numbers(database: str) -> None:
+    # Given a database at version 4 holding an invoice with a number, in test mode, and a live customer
+    before = [m for m in versions.read(backend_of(database)) if m[0] < 5]
+    invoice = ('in_old', 'open', 1, 'OLD-0001', '{"id": "in_old", "livemode": false, "number": "OLD-0001"}')
+    customer = ('cus_live', 1, '{"id": "cus_live", "livemode": true}')
+
+    async def setup_pg() -> None:
+        conn = await asyncpg.connect(database)
+        try:
+            await conn.execute("CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
+                               "applied_at bigint NOT NULL)")
+            for version, name, sql in before:
+                await conn.execute(sql)
+                await conn.execute("INSERT INTO schema_migrations VALUES ($1, $2, 0)", version, name)
+            await conn.execute("INSERT INTO invoices (id, status, created, number, data) VALUES ($1, $2, $3, $4, $5)",
+                               *invoice)
+            await conn.execute("INSERT INTO customers (id, created, data) VALUES ($1, $2, $3)", *customer)
+        finally:
+            await conn.close()
+
+    if backend_of(database) == "sqlite":
+        with sqlite3.connect(sqlite_path(database)) as conn:
+            conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at INTEGER)")
+            for version, name, sql in before:
+                conn.executescript(sql)
+                conn.execute("INSERT INTO schema_migrations VALUES (?, ?, 0)", (version, name))
+            conn.execute("INSERT INTO invoices (id, status, created, number, data) VALUES (?, ?, ?, ?, ?)", invoice)
+            conn.execute("INSERT INTO customers (id, created, data) VALUES (?, ?, ?)", customer)
+    else:
+        asyncio.run(setup_pg())
+
+    # When it is migrated to head
+    with_store(database, lambda s: s.migrate())
+
+    # Then the rows are the default account's, in the mode their documents say, the number kept
+    from arrears.store.base import OPEN, SYSTEM, Scope
+    from arrears.store.query import Cond, Filter, Page
+
+    async def look(store: Store) -> tuple[object, ...]:
+        await store.open()
+        numbered = await store.read(lambda tx: tx.list("invoices", Filter((Cond("number", "=", "OLD-0001"),)),
+                                                       Page()), scope=OPEN)
+        return (await store.read(lambda tx: tx.owner("invoices", "in_old"), scope=SYSTEM),
+                await store.read(lambda tx: tx.owner("customers", "cus_live"), scope=SYSTEM),
+                [d["id"] for d in numbered.docs])
+    assert with_store(database, look) == (OPEN, Scope("acct_default", True), ["in_old"])

@@ -55,6 +55,8 @@ class Server:
                                              headers={"Authorization": f"Bearer {KEY}"})
                 with urllib.request.urlopen(req, timeout=1):
                     return self
+            except urllib.error.HTTPError:  # it answers (a strict server refuses the open-mode key)
+                return self
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.05)
         self.stop()

@@ -1,8 +1,9 @@
 """The request cycle shared by the dialect faces (Flex, Yorlet): authenticate, parse, validate, run one
 store transaction, answer; or render the error through the face's own table.
 
-A face brings its routes table (``Operation`` rows), its key check and its error renderer as a
-``Dialect``; handlers are thin calls into the services that return the face's own object."""
+A face brings its routes table (``Operation`` rows), how it carries its key and its error renderer as a
+``Dialect``; the key goes to the same ``Authenticator`` as the Stripe face's, so the request runs in its
+account's scope. Handlers are thin calls into the services that return the face's own object."""
 
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ class Operation:
 @dataclass(frozen=True)
 class Dialect:
     mount: str  # "/flex", "/yorlet"
-    authenticate: Callable[[Mapping[str, str]], bool]  # the request's livemode, or AuthenticationError
+    key: Callable[[Mapping[str, str]], str]  # the arrears API key the headers carry, or AuthenticationError
     render_error: Callable[[ArrearsError], tuple[int, Doc]]
     internal_error: Callable[[str], tuple[int, Doc]]
     normalise: Callable[[dict[str, Any]], dict[str, Any]] = dict  # the face's spellings, before validation
@@ -86,11 +87,11 @@ def endpoint(op: Operation, env: Env, dialect: Dialect) -> Callable[[Request], A
     async def handle(request: Request) -> Response:
         request_id = env.ids.new("req", 14)
         try:
-            livemode = dialect.authenticate(request.headers)
+            _, scope = await env.auth.authorize(dialect.key(request.headers), path=op.path, write=op.write)
             params = validate(op, dialect.normalise(await forms.request_params(request, default=forms.JSON)))
-            ctx = env.ctx(livemode=livemode, request_id=request_id)
-            call = Call(ctx, dict(request.path_params), params, request.headers, request.url.path)
-            return answer(200, await run_in(lambda tx: op.handler(tx, call)), request_id)
+            ctx = env.ctx(livemode=scope.livemode, request_id=request_id)
+            call = Call(ctx, forms.path_params(request), params, request.headers, request.url.path)
+            return answer(200, await run_in(lambda tx: op.handler(tx, call), scope=scope), request_id)
         except ArrearsError as exc:
             status, body = dialect.render_error(exc)
         except Exception:

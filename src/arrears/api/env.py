@@ -1,10 +1,12 @@
-"""What every face is handed: the store and the seams (clock, ids), wired once at start-up."""
+"""What every face is handed: the store, the seams (clock, ids), the account's collection settings and
+the authenticator, wired once at start-up."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from arrears.api.auth import Authenticator
 from arrears.clock import Clock
 from arrears.domain.collection import Policy
 from arrears.ids import IdGen
@@ -19,6 +21,11 @@ class Env:
     ids: IdGen
     base_url: str
     policy: Policy = Policy()  # the account's collection settings
+    auth: Authenticator = field(default=None)  # type: ignore[assignment]  # open mode over ``store`` if not given
+
+    def __post_init__(self) -> None:
+        if self.auth is None:
+            object.__setattr__(self, "auth", Authenticator(self.store))
 
     def ctx(self, **request: Any) -> Ctx:
         """A command context for a request now: the seams and settings, plus what the request says."""

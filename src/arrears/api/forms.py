@@ -75,6 +75,9 @@ def parse(body: str) -> dict[str, Any]:
 
 
 MAX_BODY = 1 << 20
+# The request line and headers: the longest query string the documents allow, percent-encoded, fits.
+# Longer ones are refused by the HTTP server itself (uvicorn's "400 Invalid HTTP request").
+MAX_HEAD = 4 << 20
 FORM, JSON = "application/x-www-form-urlencoded", "application/json"
 
 
@@ -102,3 +105,12 @@ async def request_params(request: Request, *, default: str = FORM) -> dict[str, 
     except UnicodeDecodeError:
         raise ParamError("Invalid request body: it must be UTF-8 application/x-www-form-urlencoded.") from None
     return parse(text)
+
+
+def path_params(request: Request) -> dict[str, str]:
+    """The ids in a request's path; one with a NUL character names nothing and is refused."""
+    out = dict(request.path_params)
+    for name, value in out.items():
+        if "\x00" in value:
+            raise ParamError(f"Invalid {name}: an id cannot contain a NUL character.", param=name)
+    return out

@@ -31,9 +31,10 @@ class McpMount:
     """The ASGI app at /mcp: checks the key, then hands the request to the SDK's session manager, which
     runs in a task of its own from the first request until ``close``."""
 
-    def __init__(self, base_url: str, host: str) -> None:
+    def __init__(self, base_url: str, host: str, authenticator: auth.Authenticator | None = None) -> None:
         self.base_url = base_url
         self.host = host
+        self.auth = authenticator
         self.app: ASGIApp | None = None  # the app the tools call, set by ``bind``
         self._inner: ASGIApp | None = None
         self._lock = asyncio.Lock()
@@ -50,7 +51,11 @@ class McpMount:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         try:
-            auth.check_open_mode(auth.api_key(headers.get("authorization")))
+            key = auth.api_key(headers.get("authorization"))
+            if self.auth is None:
+                auth.check_open_mode(key)
+            else:  # the tools' calls are checked again, endpoint by endpoint, by the face they call
+                await self.auth.grant(key)
         except AuthenticationError as exc:
             status, body = errors.render(exc)
             await send({"type": "http.response.start", "status": status,

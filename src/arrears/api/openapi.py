@@ -23,6 +23,7 @@ from typing import Any
 from arrears.api.stripe.schema import Spec
 
 JSON = "application/json"
+CSV = "text/csv"
 FORM = "application/x-www-form-urlencoded"
 _PATH_PARAM = re.compile(r"{(\w+)}")
 _SIMPLE = {"string", "integer", "boolean", "number"}
@@ -157,6 +158,7 @@ class Described:
     tag: str
     form: bool = False  # the body may also be form-encoded (Stripe's bracket notation)
     envelope: str | None = None  # the body fields are wrapped in {envelope: {...}} (Flex)
+    csv: bool = False  # format=csv answers text/csv instead of JSON (the reports)
 
 
 def _query_parameter(name: str, spec: Spec) -> Schema:
@@ -191,7 +193,8 @@ def _operation(op: Described) -> Schema:
     if parameters:
         out["parameters"] = parameters
     out["responses"] = {
-        "200": {"description": "Successful response.", "content": {JSON: {"schema": op.response}}},
+        "200": {"description": "Successful response.", "content": {
+            JSON: {"schema": op.response}, **({CSV: {"schema": {"type": "string"}}} if op.csv else {})}},
         "default": {"description": "Error response.", "content": {JSON: {"schema": ref("error")}}},
     }
     return out

@@ -10,11 +10,12 @@ from arrears.domain import collection as rules
 from arrears.domain.invoice import DRAFT, OPEN
 from arrears.services import Ctx, transitions
 from arrears.services.common import emit
-from arrears.store.base import Tx
+from arrears.store.base import Scope, Tx
 from arrears.store.query import Cond, Filter, Page
 
 BATCH = 200
 SYSTEM = "system"  # the scheduler mark of objects on no test clock
+MAX_ACCOUNTS = 10_000
 
 
 def _on(clock: str | None) -> Cond:
@@ -89,10 +90,15 @@ async def _set_delinquent(tx: Tx, inv: Doc, value: bool) -> None:
 
 
 async def tick(tx: Tx, ctx: Ctx, policy: rules.Policy) -> int:
-    """One round of the server's scheduler over objects on no test clock, at ``ctx.now``."""
+    """One round of the server's scheduler over objects on no test clock, at ``ctx.now``. It runs in the
+    store's SYSTEM scope and carries out each account's steps in that account's scope."""
     mark = await tx.get("scheduler_marks", SYSTEM, for_update=True)
     since = int(mark["overdue_since"]) if mark else 0
-    steps = await run_due(tx, ctx, policy, clock=None, overdue_since=since)
+    steps = 0
+    accounts = await tx.list("accounts", Filter(), Page(limit=MAX_ACCOUNTS, oldest_first=True))
+    for scope in (Scope(a["id"], live) for a in accounts.docs for live in (False, True)):
+        steps += await run_due(tx.within(scope), dataclasses.replace(ctx, livemode=scope.livemode), policy,
+                               clock=None, overdue_since=since)
     if mark is None:
         await tx.insert("scheduler_marks", {"id": SYSTEM, "overdue_since": ctx.now})
     elif since < ctx.now:

@@ -6,21 +6,53 @@ raises ``domain.errors.CommitThenRaise``: then its writes are committed and the 
 Backends: ``sqlite.SqliteStore`` (group commit) and ``postgres.PostgresStore`` (asyncpg; ``for_update``
 takes a row lock; a refused transaction runs ``fn`` again, so ``fn`` must have no effect outside the
 transaction). Objects are JSON documents with a few indexed columns (``tables.py``).
+
+Every transaction runs in a ``Scope``: the account and mode a request was authenticated to. A scoped
+Tx adds ``account_id = … AND livemode = …`` to every statement on an account's tables and sets both on
+every insert, so a service cannot read or touch another account's rows and needs no filter of its own.
+``SYSTEM`` is the scope of background work (webhook delivery, pruning, schedulers): it sees every
+account and may update rows, but it cannot create account data; it asks ``owner`` whose a row is and
+works on ``within(scope)``, the same transaction seen as that account. A caller that names no scope
+gets ``OPEN``, the default account in test mode, which is what open mode serves (ADR 0006).
 """
 
 from __future__ import annotations
 
 import builtins
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from arrears.store.query import Filter, Group, Page, PageResult
 
 Doc = dict[str, Any]
 T = TypeVar("T")
+DEFAULT_ACCOUNT = "acct_default"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose data a transaction sees: one account in one mode, or every account (``account`` None)."""
+
+    account: str | None
+    livemode: bool = False
+
+    @property
+    def system(self) -> bool:
+        return self.account is None
+
+
+SYSTEM = Scope(None)
+OPEN = Scope(DEFAULT_ACCOUNT, False)
+
+
+class ScopeError(RuntimeError):
+    """A transaction tried to leave its scope: a programming error, never a client's."""
 
 
 class Tx(Protocol):
+    scope: Scope
+
     async def get(self, table: str, obj_id: str, *, for_update: bool = False) -> Doc | None: ...
 
     async def insert(self, table: str, doc: Doc) -> None: ...
@@ -45,6 +77,14 @@ class Tx(Protocol):
         """Rows of (key..., sum of ``total``) grouped by ``groups``: reports aggregate in SQL."""
         ...
 
+    async def owner(self, table: str, obj_id: str) -> Scope | None:
+        """The scope a row belongs to (None when there is no such row in this Tx's view)."""
+        ...
+
+    def within(self, scope: Scope) -> Tx:
+        """This transaction seen as ``scope``; only a SYSTEM Tx may narrow itself to an account."""
+        ...
+
 
 TxFn = Callable[[Tx], Awaitable[T]]
 
@@ -52,9 +92,9 @@ TxFn = Callable[[Tx], Awaitable[T]]
 class Store(Protocol):
     url: str
 
-    async def write(self, fn: Callable[[Tx], Awaitable[T]]) -> T: ...
+    async def write(self, fn: Callable[[Tx], Awaitable[T]], *, scope: Scope = OPEN) -> T: ...
 
-    async def read(self, fn: Callable[[Tx], Awaitable[T]]) -> T: ...
+    async def read(self, fn: Callable[[Tx], Awaitable[T]], *, scope: Scope = OPEN) -> T: ...
 
     async def open(self) -> None: ...
 

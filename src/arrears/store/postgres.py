@@ -29,15 +29,19 @@ import orjson
 
 from arrears.domain.errors import CommitThenRaise
 from arrears.store import shown, versions
-from arrears.store.base import Doc, Tx
+from arrears.store.base import OPEN, Doc, Scope, ScopeError, Tx
 from arrears.store.query import Filter, Group, Page, PageResult
 from arrears.store.sql import (
     Dialect,
+    Statements,
     aggregate_query,
     count_query,
+    filtered,
     insert_values,
     list_query,
     page_result,
+    scope_of,
+    scope_values,
     search_query,
     search_result,
     statements,
@@ -56,7 +60,9 @@ DIALECT = Dialect(
         f"to_char(to_timestamp({col}) AT TIME ZONE 'UTC', 'YYYY-\"Q\"Q')"
     ),
 )
-STATEMENTS = {name: statements(table, DIALECT) for name, table in TABLES.items()}
+# (table, filtered by the scope?) -> its statements
+STATEMENTS = {(name, f): statements(table, DIALECT, filtered=f)
+              for name, table in TABLES.items() for f in (False, True)}
 # What a re-run of the whole transaction settles (SQLSTATE 40001, 40P01, 23505).
 RETRYABLE = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError, asyncpg.UniqueViolationError)
 MAX_ATTEMPTS = 10
@@ -65,45 +71,66 @@ MIGRATION_LOCK = 0x61727265617273
 
 
 class PgTx:
-    """Tx over one asyncpg connection inside a transaction."""
+    """Tx over one asyncpg connection inside a transaction, in one scope."""
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: asyncpg.Connection, scope: Scope = OPEN) -> None:
         self.conn = conn
+        self.scope = scope
+
+    def _by_id(self, table: str, obj_id: str) -> tuple[Statements, list[Any]]:
+        """The table's statements for this scope and the parameters of an ``id = …`` statement."""
+        t = TABLES[table]
+        return STATEMENTS[table, filtered(t, self.scope)], [obj_id, *scope_values(t, self.scope)]
 
     async def get(self, table: str, obj_id: str, *, for_update: bool = False) -> Doc | None:
-        sql = STATEMENTS[table].get_for_update if for_update else STATEMENTS[table].get
-        data = await self.conn.fetchval(sql, obj_id)
+        sql, params = self._by_id(table, obj_id)
+        data = await self.conn.fetchval(sql.get_for_update if for_update else sql.get, *params)
         return None if data is None else orjson.loads(data)
 
     async def insert(self, table: str, doc: Doc) -> None:
-        await self.conn.execute(STATEMENTS[table].insert, *insert_values(TABLES[table], doc))
+        await self.conn.execute(STATEMENTS[table, False].insert, *insert_values(TABLES[table], doc, self.scope))
 
     async def update(self, table: str, doc: Doc) -> None:
-        await self.conn.execute(STATEMENTS[table].update, *update_values(TABLES[table], doc))
+        t = TABLES[table]
+        await self.conn.execute(STATEMENTS[table, filtered(t, self.scope)].update,
+                                *update_values(t, doc, self.scope))
 
     async def delete(self, table: str, obj_id: str) -> None:
-        await self.conn.execute(STATEMENTS[table].delete, obj_id)
+        sql, params = self._by_id(table, obj_id)
+        await self.conn.execute(sql.delete, *params)
+
+    async def owner(self, table: str, obj_id: str) -> Scope | None:
+        sql, params = self._by_id(table, obj_id)
+        return scope_of(await self.conn.fetchrow(sql.owner, *params)) if sql.owner else None
+
+    def within(self, scope: Scope) -> PgTx:
+        if not self.scope.system and scope != self.scope:
+            raise ScopeError("only a SYSTEM transaction may act for another scope")
+        return PgTx(self.conn, scope)
 
     async def list(self, table: str, flt: Filter, page: Page) -> PageResult:
         cursor = page.starting_after or page.ending_before
-        seq = None if cursor is None else (await self.conn.fetchval(STATEMENTS[table].seq, cursor) or -1)
-        sql, params, reverse = list_query(TABLES[table], flt, page, seq, DIALECT)
-        return page_result([r[0] for r in await self.conn.fetch(sql, *params)], page, reverse)
+        seq = None
+        if cursor is not None:
+            sql, params = self._by_id(table, cursor)
+            seq = await self.conn.fetchval(sql.seq, *params) or -1
+        query, values, reverse = list_query(TABLES[table], flt, page, seq, DIALECT, self.scope)
+        return page_result([r[0] for r in await self.conn.fetch(query, *values)], page, reverse)
 
     async def search(
         self, table: str, flt: Filter, limit: int, after_seq: int | None
     ) -> tuple[builtins.list[Doc], int | None]:
-        sql, params = search_query(TABLES[table], flt, limit, after_seq, DIALECT)
+        sql, params = search_query(TABLES[table], flt, limit, after_seq, DIALECT, self.scope)
         return search_result([(r[0], r[1]) for r in await self.conn.fetch(sql, *params)], limit)
 
     async def count(self, table: str, flt: Filter) -> int:
-        sql, params = count_query(TABLES[table], flt, DIALECT)
+        sql, params = count_query(TABLES[table], flt, DIALECT, self.scope)
         return int(await self.conn.fetchval(sql, *params))
 
     async def aggregate(
         self, table: str, groups: tuple[Group, ...], total: str, flt: Filter
     ) -> builtins.list[tuple[Any, ...]]:
-        sql, params = aggregate_query(TABLES[table], groups, total, flt, DIALECT)
+        sql, params = aggregate_query(TABLES[table], groups, total, flt, DIALECT, self.scope)
         return [(*row[:-1], int(row[-1])) for row in await self.conn.fetch(sql, *params)]
 
 
@@ -179,15 +206,15 @@ class PostgresStore:
             raise RuntimeError("PostgresStore used before open()")
         return self._pool
 
-    async def read(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
+    async def read(self, fn: Callable[[Tx], Awaitable[T]], *, scope: Scope = OPEN) -> T:
         async with self._opened().acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-            return await fn(PgTx(conn))
+            return await fn(PgTx(conn, scope))
 
-    async def write(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
+    async def write(self, fn: Callable[[Tx], Awaitable[T]], *, scope: Scope = OPEN) -> T:
         attempt = 1
         while True:
             try:
-                return await self._write_once(fn)
+                return await self._write_once(fn, scope)
             except RETRYABLE as exc:
                 if attempt >= MAX_ATTEMPTS:
                     raise
@@ -195,12 +222,12 @@ class PostgresStore:
             await asyncio.sleep(random.uniform(0, 0.001 * 2**attempt))  # spread the re-runs apart
             attempt += 1
 
-    async def _write_once(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
+    async def _write_once(self, fn: Callable[[Tx], Awaitable[T]], scope: Scope) -> T:
         kept: CommitThenRaise | None = None
         result: Any = None
         async with self._opened().acquire() as conn, conn.transaction(isolation="read_committed"):
             try:
-                result = await fn(PgTx(conn))
+                result = await fn(PgTx(conn, scope))
             except CommitThenRaise as keep:  # the command's writes stay; its error goes to the caller
                 kept = keep
         if kept is not None:

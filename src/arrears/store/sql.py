@@ -1,6 +1,10 @@
 """SQL shared by the backends: filters → WHERE, pages, and the per-table statements. A ``Dialect`` says
 how to write a placeholder, how to reach into the JSON ``data`` column for a metadata key, and how to
-lock a row read for update."""
+lock a row read for update.
+
+The scope (``base.Scope``) enters here and nowhere else: on a scoped table, a transaction of one
+account gets ``account_id = … AND livemode = …`` in front of every WHERE and both values in every
+INSERT; a SYSTEM transaction gets no such condition and may not insert into a scoped table."""
 
 from __future__ import annotations
 
@@ -10,8 +14,11 @@ from typing import Any
 
 import orjson
 
+from arrears.store.base import Scope, ScopeError
 from arrears.store.query import Cond, Filter, Group, Page, PageResult
 from arrears.store.tables import Table
+
+SCOPE_COLUMNS = ("account_id", "livemode")
 
 
 @dataclass(frozen=True)
@@ -68,20 +75,33 @@ def cond_sql(cond: Cond, table: Table, params: Params) -> str:
     return f"{column()} {op} {params.add(cond.value)}"
 
 
-def where_sql(flt: Filter, table: Table, params: Params) -> str:
+def filtered(table: Table, scope: Scope) -> bool:
+    """Whether statements on ``table`` in ``scope`` carry the scope condition. A transaction of one
+    account may not touch the unscoped tables (accounts, keys) at all."""
+    if not table.scoped and not scope.system:
+        raise ScopeError(f"{table.name} is read and written only in the SYSTEM scope")
+    return table.scoped and not scope.system
+
+
+def where_sql(flt: Filter, table: Table, params: Params, scope: Scope | None = None) -> str:
+    """The WHERE of ``flt``; with a ``scope``, the scope's condition first (it is ANDed with the whole
+    filter, so an OR filter cannot reach past it)."""
+    prefix = ""
+    if scope is not None and filtered(table, scope):
+        prefix = f"account_id = {params.add(scope.account)} AND livemode = {params.add(scope.livemode)} AND "
     if not flt.conds:
-        return "1=1"
+        return prefix + "1=1"
     joiner = " OR " if flt.any_of else " AND "
-    return "(" + joiner.join(cond_sql(c, table, params) for c in flt.conds) + ")"
+    return prefix + "(" + joiner.join(cond_sql(c, table, params) for c in flt.conds) + ")"
 
 
 def list_query(
-    table: Table, flt: Filter, page: Page, cursor_seq: int | None, dialect: Dialect
+    table: Table, flt: Filter, page: Page, cursor_seq: int | None, dialect: Dialect, scope: Scope
 ) -> tuple[str, list[Any], bool]:
     """(sql, params, reverse) for one page of ``data``; ``cursor_seq`` is the seq of the page's cursor
     object (-1 when it no longer exists). ``reverse``: the rows come oldest first and must be flipped."""
     params = Params(dialect)
-    where = where_sql(flt, table, params)
+    where = where_sql(flt, table, params, scope)
     order, reverse = ("ASC" if page.oldest_first else "DESC"), False
     if page.starting_after is not None:
         where += f" AND seq < {params.add(cursor_seq if cursor_seq is not None and cursor_seq >= 0 else -1)}"
@@ -93,55 +113,83 @@ def list_query(
 
 
 def search_query(
-    table: Table, flt: Filter, limit: int, after_seq: int | None, dialect: Dialect
+    table: Table, flt: Filter, limit: int, after_seq: int | None, dialect: Dialect, scope: Scope
 ) -> tuple[str, list[Any]]:
     params = Params(dialect)
-    where = where_sql(flt, table, params)
+    where = where_sql(flt, table, params, scope)
     if after_seq is not None:
         where += f" AND seq < {params.add(after_seq)}"
     return f"SELECT seq, data FROM {table.name} WHERE {where} ORDER BY seq DESC LIMIT {int(limit) + 1}", params.values
 
 
-def count_query(table: Table, flt: Filter, dialect: Dialect) -> tuple[str, list[Any]]:
+def count_query(table: Table, flt: Filter, dialect: Dialect, scope: Scope) -> tuple[str, list[Any]]:
     params = Params(dialect)
-    return f"SELECT count(*) FROM {table.name} WHERE {where_sql(flt, table, params)}", params.values
+    return f"SELECT count(*) FROM {table.name} WHERE {where_sql(flt, table, params, scope)}", params.values
 
 
 @dataclass(frozen=True)
 class Statements:
-    """The fixed statements of one table in one dialect, built once per store."""
+    """The fixed statements of one table in one dialect, built once per store: with the scope condition
+    after ``id = …`` (``filtered``) for transactions of one account, without it for SYSTEM ones. Their
+    scope values come after the statement's own (``scope_values``)."""
 
     get: str
     get_for_update: str
     seq: str
+    owner: str
     insert: str
     update: str
     delete: str
 
 
-def statements(table: Table, dialect: Dialect) -> Statements:
+def statements(table: Table, dialect: Dialect, *, filtered: bool) -> Statements:
     ph = dialect.placeholder
+
+    def by_id(first: int) -> str:
+        scoped = f" AND account_id = {ph(first + 1)} AND livemode = {ph(first + 2)}" if filtered else ""
+        return f"id = {ph(first)}{scoped}"
+
     cols = list(table.columns)
-    get = f"SELECT data FROM {table.name} WHERE id = {ph(1)}"
+    inserted = ["id", *cols, *(SCOPE_COLUMNS if table.scoped else ()), "data"]
+    get = f"SELECT data FROM {table.name} WHERE {by_id(1)}"
     return Statements(
         get=get,
         get_for_update=get + dialect.lock,
-        seq=f"SELECT seq FROM {table.name} WHERE id = {ph(1)}",
-        insert=(f"INSERT INTO {table.name} ({', '.join(['id', *cols, 'data'])}) "
-                f"VALUES ({', '.join(ph(i) for i in range(1, len(cols) + 3))})"),
+        seq=f"SELECT seq FROM {table.name} WHERE {by_id(1)}",
+        owner=f"SELECT account_id, livemode FROM {table.name} WHERE {by_id(1)}" if table.scoped else "",
+        insert=(f"INSERT INTO {table.name} ({', '.join(inserted)}) "
+                f"VALUES ({', '.join(ph(i) for i in range(1, len(inserted) + 1))})"),
         update=(f"UPDATE {table.name} SET "
                 f"{', '.join([*(f'{c} = {ph(i)}' for i, c in enumerate(cols, 1)), f'data = {ph(len(cols) + 1)}'])} "
-                f"WHERE id = {ph(len(cols) + 2)}"),
-        delete=f"DELETE FROM {table.name} WHERE id = {ph(1)}",
+                f"WHERE {by_id(len(cols) + 2)}"),
+        delete=f"DELETE FROM {table.name} WHERE {by_id(1)}",
     )
 
 
-def insert_values(table: Table, doc: dict[str, Any]) -> list[Any]:
-    return [doc["id"], *(get(doc) for get in table.columns.values()), orjson.dumps(doc).decode()]
+def scope_values(table: Table, scope: Scope) -> list[Any]:
+    """The values of the scope condition of ``statements``: none for SYSTEM or an unscoped table."""
+    return [scope.account, scope.livemode] if filtered(table, scope) else []
 
 
-def update_values(table: Table, doc: dict[str, Any]) -> list[Any]:
-    return [*(get(doc) for get in table.columns.values()), orjson.dumps(doc).decode(), doc["id"]]
+def insert_values(table: Table, doc: dict[str, Any], scope: Scope) -> list[Any]:
+    owner: list[Any] = []
+    if table.scoped:
+        if scope.system:
+            raise ScopeError(f"a SYSTEM transaction cannot create {table.name}: use tx.within(the owner's scope)")
+        owner = [scope.account, scope.livemode]
+    else:
+        filtered(table, scope)  # raises for a transaction of one account: the unscoped tables are SYSTEM's
+    return [doc["id"], *(get(doc) for get in table.columns.values()), *owner, orjson.dumps(doc).decode()]
+
+
+def update_values(table: Table, doc: dict[str, Any], scope: Scope) -> list[Any]:
+    return [*(get(doc) for get in table.columns.values()), orjson.dumps(doc).decode(), doc["id"],
+            *scope_values(table, scope)]
+
+
+def scope_of(row: Any) -> Scope | None:
+    """The Scope of an ``owner`` statement's row (account_id, livemode)."""
+    return None if row is None else Scope(str(row[0]), bool(row[1]))
 
 
 def page_result(data: list[str], page: Page, reverse: bool) -> PageResult:
@@ -181,14 +229,14 @@ def _group_sql(group: Group, table: Table, params: Params) -> str:
 
 
 def aggregate_query(
-    table: Table, groups: tuple[Group, ...], total: str, flt: Filter, dialect: Dialect
+    table: Table, groups: tuple[Group, ...], total: str, flt: Filter, dialect: Dialect, scope: Scope
 ) -> tuple[str, list[Any]]:
     """``SELECT <groups>, SUM(total) ... GROUP BY <groups>``: one row per combination of the keys."""
     if total not in table.columns:
         raise ValueError(f"{table.name} has no column {total}")
     params = Params(dialect)
     keys = [_group_sql(g, table, params) for g in groups]
-    where = where_sql(flt, table, params)
+    where = where_sql(flt, table, params, scope)
     positions = ", ".join(str(i + 1) for i in range(len(keys)))
     sql = (f"SELECT {', '.join(keys)}, SUM({total}) FROM {table.name} WHERE {where} "
            f"GROUP BY {positions} ORDER BY {positions}")

@@ -26,15 +26,19 @@ import orjson
 
 from arrears.domain.errors import CommitThenRaise
 from arrears.store import versions
-from arrears.store.base import Doc, Tx
+from arrears.store.base import OPEN, Doc, Scope, ScopeError, Tx
 from arrears.store.query import Filter, Group, Page, PageResult
 from arrears.store.sql import (
     Dialect,
+    Statements,
     aggregate_query,
     count_query,
+    filtered,
     insert_values,
     list_query,
     page_result,
+    scope_of,
+    scope_values,
     search_query,
     search_result,
     statements,
@@ -52,7 +56,9 @@ DIALECT = Dialect(
         f"((CAST(strftime('%m', {col}, 'unixepoch') AS INTEGER) + 2) / 3))"
     ),
 )
-STATEMENTS = {name: statements(table, DIALECT) for name, table in TABLES.items()}
+# (table, filtered by the scope?) -> its statements
+STATEMENTS = {(name, f): statements(table, DIALECT, filtered=f)
+              for name, table in TABLES.items() for f in (False, True)}
 
 
 def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
@@ -65,49 +71,68 @@ def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
 
 
 class SqliteTx:
-    """Tx over one sqlite3 connection."""
+    """Tx over one sqlite3 connection, in one scope."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, scope: Scope = OPEN) -> None:
         self.conn = conn
+        self.scope = scope
+
+    def _by_id(self, table: str, obj_id: str) -> tuple[Statements, list[Any]]:
+        """The table's statements for this scope and the parameters of an ``id = …`` statement."""
+        t = TABLES[table]
+        return STATEMENTS[table, filtered(t, self.scope)], [obj_id, *scope_values(t, self.scope)]
 
     async def get(self, table: str, obj_id: str, *, for_update: bool = False) -> Doc | None:
         # No lock to take: the writer holds the database (BEGIN IMMEDIATE under the flock).
-        row = self.conn.execute(STATEMENTS[table].get, (obj_id,)).fetchone()
+        sql, params = self._by_id(table, obj_id)
+        row = self.conn.execute(sql.get, params).fetchone()
         return None if row is None else orjson.loads(row[0])
 
     async def insert(self, table: str, doc: Doc) -> None:
-        self.conn.execute(STATEMENTS[table].insert, insert_values(TABLES[table], doc))
+        self.conn.execute(STATEMENTS[table, False].insert, insert_values(TABLES[table], doc, self.scope))
 
     async def update(self, table: str, doc: Doc) -> None:
-        self.conn.execute(STATEMENTS[table].update, update_values(TABLES[table], doc))
+        t = TABLES[table]
+        self.conn.execute(STATEMENTS[table, filtered(t, self.scope)].update, update_values(t, doc, self.scope))
 
     async def delete(self, table: str, obj_id: str) -> None:
-        self.conn.execute(STATEMENTS[table].delete, (obj_id,))
+        sql, params = self._by_id(table, obj_id)
+        self.conn.execute(sql.delete, params)
 
     def _seq(self, table: str, obj_id: str) -> int | None:
-        row = self.conn.execute(STATEMENTS[table].seq, (obj_id,)).fetchone()
+        sql, params = self._by_id(table, obj_id)
+        row = self.conn.execute(sql.seq, params).fetchone()
         return None if row is None else int(row[0])
+
+    async def owner(self, table: str, obj_id: str) -> Scope | None:
+        sql, params = self._by_id(table, obj_id)
+        return scope_of(self.conn.execute(sql.owner, params).fetchone()) if sql.owner else None
+
+    def within(self, scope: Scope) -> SqliteTx:
+        if not self.scope.system and scope != self.scope:
+            raise ScopeError("only a SYSTEM transaction may act for another scope")
+        return SqliteTx(self.conn, scope)
 
     async def list(self, table: str, flt: Filter, page: Page) -> PageResult:
         cursor = page.starting_after or page.ending_before
         seq = None if cursor is None else (self._seq(table, cursor) or -1)
-        sql, params, reverse = list_query(TABLES[table], flt, page, seq, DIALECT)
+        sql, params, reverse = list_query(TABLES[table], flt, page, seq, DIALECT, self.scope)
         return page_result([r[0] for r in self.conn.execute(sql, params)], page, reverse)
 
     async def search(
         self, table: str, flt: Filter, limit: int, after_seq: int | None
     ) -> tuple[builtins.list[Doc], int | None]:
-        sql, params = search_query(TABLES[table], flt, limit, after_seq, DIALECT)
+        sql, params = search_query(TABLES[table], flt, limit, after_seq, DIALECT, self.scope)
         return search_result(self.conn.execute(sql, params).fetchall(), limit)
 
     async def count(self, table: str, flt: Filter) -> int:
-        sql, params = count_query(TABLES[table], flt, DIALECT)
+        sql, params = count_query(TABLES[table], flt, DIALECT, self.scope)
         return int(self.conn.execute(sql, params).fetchone()[0])
 
     async def aggregate(
         self, table: str, groups: tuple[Group, ...], total: str, flt: Filter
     ) -> builtins.list[tuple[Any, ...]]:
-        sql, params = aggregate_query(TABLES[table], groups, total, flt, DIALECT)
+        sql, params = aggregate_query(TABLES[table], groups, total, flt, DIALECT, self.scope)
         return [tuple(row) for row in self.conn.execute(sql, params)]
 
 
@@ -133,7 +158,7 @@ class SqliteStore:
         self.synchronous = synchronous
         self.batch_max = batch_max
         self.auto_migrate = migrate
-        self._pending: list[tuple[Callable[[Tx], Awaitable[Any]], asyncio.Future[Any]]] = []
+        self._pending: list[tuple[Callable[[Tx], Awaitable[Any]], Scope, asyncio.Future[Any]]] = []
         self._draining = False
         self._exec: ThreadPoolExecutor | None = None
         self._lock_fd = -1
@@ -152,8 +177,6 @@ class SqliteStore:
         elif await self.pending_migrations():
             raise RuntimeError(f"database {self.path} is not migrated: run `arrears migrate --database {self.url}`")
         self._rconn = _connect(self.path, self.synchronous)
-        self._wtx = SqliteTx(self._wconn)
-        self._rtx = SqliteTx(self._rconn)
         self._exec = ThreadPoolExecutor(max_workers=1, thread_name_prefix="arrears-sqlite-commit")
 
     async def close(self) -> None:
@@ -205,18 +228,18 @@ class SqliteStore:
         return done
 
     # --- transactions -------------------------------------------------------------------------------
-    async def read(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
+    async def read(self, fn: Callable[[Tx], Awaitable[T]], *, scope: Scope = OPEN) -> T:
         conn = self._rconn
         conn.execute("BEGIN")
         try:
-            return _run_sync(fn(self._rtx))  # type: ignore[arg-type]
+            return _run_sync(fn(SqliteTx(conn, scope)))  # type: ignore[arg-type]
         finally:
             conn.execute("COMMIT")
 
-    async def write(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
+    async def write(self, fn: Callable[[Tx], Awaitable[T]], *, scope: Scope = OPEN) -> T:
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[T] = loop.create_future()
-        self._pending.append((fn, fut))
+        self._pending.append((fn, scope, fut))
         if not self._draining:
             self._draining = True
             loop.create_task(self._drain())
@@ -248,17 +271,17 @@ class SqliteStore:
                 try:
                     await loop.run_in_executor(self._exec, self._begin)
                 except BaseException as exc:
-                    for _, fut in batch:
+                    for _, _, fut in batch:
                         if not fut.done():
                             fut.set_exception(exc)
                     continue
                 done: list[tuple[asyncio.Future[Any], Any]] = []
-                for fn, fut in batch:
+                for fn, scope, fut in batch:
                     if fut.done():  # the caller went away before we started: nothing to do
                         continue
                     conn.execute("SAVEPOINT request")
                     try:
-                        result: Any = _run_sync(fn(self._wtx))  # type: ignore[arg-type]
+                        result: Any = _run_sync(fn(SqliteTx(conn, scope)))  # type: ignore[arg-type]
                     except CommitThenRaise as keep:
                         conn.execute("RELEASE request")
                         done.append((fut, keep))

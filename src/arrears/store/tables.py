@@ -1,6 +1,11 @@
 """What each table indexes. Every table has ``seq`` (insertion order: lists are newest first by it),
 ``id`` and ``data`` (the whole object as JSON); the columns below are copied out of ``data`` so lists,
-filters and search run on indexes."""
+filters and search run on indexes.
+
+A ``scoped`` table (the default) holds an account's data: it also has ``account_id`` and ``livemode``
+columns, which the store sets on insert and adds to every query from the transaction's scope (migration
+0005). A new table of account data needs both columns and the ``(account_id, livemode, seq)`` index.
+Unscoped tables (accounts, API keys) are read and written only in the SYSTEM scope."""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ class Table:
     name: str
     kind: str  # the Stripe object name used in "No such <kind>" messages
     columns: dict[str, Getter]
+    scoped: bool = True
 
 
 TABLES: dict[str, Table] = {
@@ -64,10 +70,13 @@ TABLES: dict[str, Table] = {
         }),
         Table("idempotency_keys", "idempotency key", {"created": _field("created")}),
         Table("test_clocks", "test clock", {"created": _field("created")}),
-        Table("scheduler_marks", "scheduler mark", {}),
+        Table("scheduler_marks", "scheduler mark", {}, scoped=False),  # the scheduler's own, not an account's
         Table("ledger_entries", "ledger entry", {
             c: _field(c)
             for c in ("entry", "kind", "created", "account", "currency", "amount", "invoice", "customer", "event")
         }),
+        Table("accounts", "account", {c: _field(c) for c in ("created", "platform")}, scoped=False),
+        Table("api_keys", "API key", {c: _field(c) for c in ("hash", "account", "created", "revoked")},
+              scoped=False),
     )
 }

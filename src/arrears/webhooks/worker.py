@@ -21,7 +21,7 @@ from arrears.clock import Clock
 from arrears.domain import Doc
 from arrears.housekeeping import pause
 from arrears.ids import IdGen
-from arrears.store.base import Store, Tx
+from arrears.store.base import SYSTEM, Store, Tx
 from arrears.store.query import Cond, Filter, Page
 from arrears.webhooks.signing import signature
 
@@ -74,13 +74,14 @@ class Deliverer:
         async def any_due(tx: Tx) -> bool:
             return bool((await tx.list("webhook_deliveries", _due(now), Page(limit=1))).docs)
 
-        if not await self.store.read(any_due):
+        # Every account's deliveries, in the store's SYSTEM scope; attempts are written as their account's.
+        if not await self.store.read(any_due, scope=SYSTEM):
             return 0
-        claimed = await self.store.write(lambda tx: self._claim(tx, now))
+        claimed = await self.store.write(lambda tx: self._claim(tx, now), scope=SYSTEM)
         if not claimed:
             return 0
         outcomes = await asyncio.gather(*(self._send(c) for c in claimed))
-        await self.store.write(lambda tx: self._record(tx, list(zip(claimed, outcomes, strict=True))))
+        await self.store.write(lambda tx: self._record(tx, list(zip(claimed, outcomes, strict=True))), scope=SYSTEM)
         return len(claimed)
 
     async def _claim(self, tx: Tx, now: int) -> list[Claimed]:
@@ -120,7 +121,8 @@ class Deliverer:
                 continue
             delivery["attempts"] += 1
             ok = status is not None and 200 <= status < 300
-            await tx.insert("webhook_attempts", {
+            owner = await tx.owner("webhook_deliveries", delivery["id"])
+            await tx.within(owner or tx.scope).insert("webhook_attempts", {
                 "id": self.ids.new("wa"), "object": "webhook_attempt", "delivery": delivery["id"],
                 "event": delivery["event"], "endpoint": delivery["endpoint"], "created": now,
                 "attempt": delivery["attempts"], "url": (c.endpoint or {}).get("url"), "status_code": status,

@@ -1,4 +1,7 @@
-"""The Flex face: Bearer ``fsk_test_…`` keys, then the shared request cycle over the Flex routes table."""
+"""The Flex face: Bearer ``fsk_test_…`` keys, then the shared request cycle over the Flex routes table.
+
+A Flex key is an arrears key with an ``f`` in front, as Flex spells its keys: ``fsk_test_X`` is the key
+``sk_test_X`` (``frk_…`` a restricted one), so one registered key serves every face."""
 
 from __future__ import annotations
 
@@ -18,20 +21,18 @@ TEST_PREFIX = "fsk_test_"
 NO_KEY = "No API key provided. Send your Flex key as 'Authorization: Bearer fsk_test_…'."
 
 
-def authenticate(headers: Mapping[str, str]) -> bool:
-    """livemode of the request. Open mode, as on the Stripe face: any well-formed test key is accepted."""
-    scheme, _, key = (headers.get("authorization") or "").strip().partition(" ")
-    key = key.strip()
-    if scheme.lower() != "bearer" or not key:
+def key(headers: Mapping[str, str]) -> str:
+    """The arrears key a Flex ``Authorization: Bearer f…`` header carries."""
+    scheme, _, given = (headers.get("authorization") or "").strip().partition(" ")
+    given = given.strip()
+    if scheme.lower() != "bearer" or not given:
         raise AuthenticationError(NO_KEY)
-    if key.startswith(TEST_PREFIX) and len(key) > len(TEST_PREFIX) and key.isprintable() and " " not in key:
-        return False
-    if key.startswith("fsk_"):
-        raise AuthenticationError("Live Flex keys are not accepted by arrears: use a fsk_test_… key.")
+    if given.startswith(("fsk_", "frk_", "fpk_")):
+        return given[1:]
     raise AuthenticationError(f"Invalid API key: Flex keys start with '{TEST_PREFIX}'.")
 
 
-DIALECT = cycle.Dialect(mount=MOUNT, authenticate=authenticate, render_error=errors.render,
+DIALECT = cycle.Dialect(mount=MOUNT, key=key, render_error=errors.render,
                         internal_error=errors.internal, normalise=normalise)
 
 

@@ -65,6 +65,10 @@ def document(server_url: str) -> bytes:
         schemas={name: shape(fields) for name, fields in OBJECTS.items()},
         security_schemes={"BearerAuth": {"type": "http", "scheme": "bearer"}},
     )
+    for operation in (op for methods in doc["paths"].values() for op in methods.values()):
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] == "expand":  # Flex's own spelling too: expand=customer (requests.normalise)
+                parameter["schema"] = {"anyOf": [parameter["schema"], {"type": "string", "maxLength": 400}]}
     return orjson.dumps(doc)
 
 

@@ -18,12 +18,13 @@ from arrears.api.env import Env
 from arrears.api.stripe import errors
 from arrears.api.stripe import expand as expansion
 from arrears.api.stripe.handlers import CSV, Call
+from arrears.api.stripe.openapi import EXPAND
 from arrears.api.stripe.routes import OPERATIONS, Operation
-from arrears.api.stripe.schema import array, convert_fields, string
+from arrears.api.stripe.schema import convert_fields
 from arrears.domain import Doc, views
 from arrears.domain.errors import ArrearsError, CommitThenRaise, IdempotencyError, ParamError
 from arrears.housekeeping import IDEMPOTENCY_TTL
-from arrears.store.base import Tx
+from arrears.store.base import OPEN, Scope, Tx
 
 log = logging.getLogger("arrears.api")
 JSON = "application/json"
@@ -67,15 +68,22 @@ def fingerprint(method: str, path: str, params: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps([method, path, params], option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def idempotent(key: str, fp: str, now: int, request_id: str,
+def record_id(key: str, scope: Scope) -> str:
+    """The stored result's id: keys are the account's own, as on Stripe (the default account's test mode
+    keeps the form it had before accounts)."""
+    if scope == OPEN:
+        return "idem_" + key
+    return f"idem_{scope.account}_{'live' if scope.livemode else 'test'}_{key}"
+
+
+def idempotent(stored: str, key: str, fp: str, now: int, request_id: str,
                execute: Callable[[Tx], Awaitable[Doc]]) -> Callable[[Tx], Awaitable[Doc]]:
-    """Wrap a write so that its first result is stored under ``key`` and replayed for retries with the
-    same parameters (Stripe's Idempotency-Key). Runs in the write's own transaction, so two concurrent
+    """Wrap a write so that its first result is stored under ``stored`` and replayed for retries with
+    the same parameters (Stripe's Idempotency-Key). Runs in the write's own transaction, so two concurrent
     requests with one key execute once."""
-    record_id = "idem_" + key
 
     async def run(tx: Tx) -> Doc:
-        prior = await tx.get("idempotency_keys", record_id)
+        prior = await tx.get("idempotency_keys", stored)
         if prior is not None and prior["created"] > now - IDEMPOTENCY_TTL:
             if prior["fingerprint"] != fp:
                 raise IdempotencyError(
@@ -83,10 +91,10 @@ def idempotent(key: str, fp: str, now: int, request_id: str,
                     f"used with. Try using a key other than '{key}' if you meant to execute a different request.")
             return {REPLAY: prior}
         if prior is not None:
-            await tx.delete("idempotency_keys", record_id)
+            await tx.delete("idempotency_keys", stored)
         # Claim the key before executing: on PostgreSQL a concurrent request with the same key waits on
         # this row's unique index, then re-runs (store retry) and replays what this one stored.
-        record = {"id": record_id, "created": now, "fingerprint": fp, "status": 0, "body": None,
+        record = {"id": stored, "created": now, "fingerprint": fp, "status": 0, "body": None,
                   "request_id": request_id}
         await tx.insert("idempotency_keys", record)
         try:
@@ -101,18 +109,21 @@ def idempotent(key: str, fp: str, now: int, request_id: str,
     return run
 
 
-async def remember_failure(env: Env, key: str, fp: str, now: int, request_id: str, status: int, body: Doc) -> None:
+async def remember_failure(env: Env, scope: Scope, key: str, fp: str, now: int, request_id: str, status: int,
+                           body: Doc) -> None:
     """Stripe stores the result of a request whose execution began, failures included."""
+    stored = record_id(key, scope)
+
     async def run(tx: Tx) -> None:
-        if await tx.get("idempotency_keys", "idem_" + key) is None:
-            await tx.insert("idempotency_keys", {"id": "idem_" + key, "created": now, "fingerprint": fp,
+        if await tx.get("idempotency_keys", stored) is None:
+            await tx.insert("idempotency_keys", {"id": stored, "created": now, "fingerprint": fp,
                                                  "status": status, "body": body, "request_id": request_id})
 
-    await env.store.write(run)
+    await env.store.write(run, scope=scope)
 
 
 def endpoint(op: Operation, env: Env) -> Callable[[Request], Awaitable[Response]]:
-    fields = {**op.params, "expand": array(string(), max_items=100)}
+    fields = {**op.params, "expand": EXPAND}
     searching = op.returns.startswith("search:")
     run_in = env.store.write if op.write else env.store.read
 
@@ -123,16 +134,19 @@ def endpoint(op: Operation, env: Env) -> Callable[[Request], Awaitable[Response]
         key = request.headers.get("idempotency-key") if op.method == "POST" else None
         fp = ""
         began = False
+        scope = OPEN
         try:
-            livemode = auth.check_open_mode(auth.api_key(request.headers.get("authorization")))
+            _, scope = await env.auth.authorize(auth.api_key(request.headers.get("authorization")), path=op.path,
+                                                write=op.write, headers=request.headers)
             params = convert_fields(await forms.request_params(request), fields)
             paths: list[str] = params.pop("expand", None) or []
             if searching and "total_count" in paths:
                 paths.remove("total_count")
                 params["_total_count"] = True
             expansion.check(paths)
-            ctx = env.ctx(livemode=livemode, request_id=request_id, idempotency_key=key, api_version=api_version)
-            call = Call(ctx, dict(request.path_params), params, request.url.path)
+            ctx = env.ctx(livemode=scope.livemode, request_id=request_id, idempotency_key=key,
+                          api_version=api_version)
+            call = Call(ctx, forms.path_params(request), params, request.url.path)
 
             async def run(tx: Tx) -> Doc:
                 return await render(tx, await op.handler(tx, call), paths, api_version)
@@ -143,20 +157,21 @@ def endpoint(op: Operation, env: Env) -> Callable[[Request], Awaitable[Response]
                                      param="Idempotency-Key")
                 fp = fingerprint(op.method, request.url.path, {**params, "expand": paths})
                 began = True
-                result = await run_in(idempotent(key, fp, ctx.now, request_id, run))
+                result = await run_in(idempotent(record_id(key, scope), key, fp, ctx.now, request_id, run),
+                                      scope=scope)
                 if REPLAY in result:
                     prior = result[REPLAY]
                     return respond(prior["status"], prior["body"], request_id, api_version,
                                    {"Idempotent-Replayed": "true", "Original-Request": prior["request_id"]})
                 return respond(200, result, request_id, api_version)
-            result = await run_in(run)
+            result = await run_in(run, scope=scope)
             if CSV in result:
                 return Response(result[CSV], media_type="text/csv; charset=utf-8", headers={"Request-Id": request_id})
             return respond(200, result, request_id, api_version)
         except ArrearsError as exc:
             status, body = errors.render(exc)
             if key is not None and began and not isinstance(exc, ParamError | IdempotencyError):
-                await remember_failure(env, key, fp, env.clock.now(), request_id, status, body)
+                await remember_failure(env, scope, key, fp, env.clock.now(), request_id, status, body)
         except Exception:
             log.exception("request %s %s %s failed", request_id, request.method, request.url.path)
             status, body = errors.internal(request_id)

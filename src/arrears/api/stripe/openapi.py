@@ -24,7 +24,8 @@ DESCRIPTION = (
     "events, webhook endpoints). Authenticate with a test secret key `sk_test_…`, as Bearer or as the Basic "
     "user name. Bodies may be form-encoded (bracket notation) or JSON."
 )
-EXPAND = array(string(), max_items=100, doc="Fields to expand, e.g. customer or data.customer.")
+# Validates ``expand`` too (face.py), so the document and the check cannot drift.
+EXPAND = array(string(max_length=500), max_items=100, doc="Fields to expand, e.g. customer or data.customer.")
 
 
 def _tag(path: str) -> str:
@@ -34,7 +35,7 @@ def _tag(path: str) -> str:
 def described() -> list[openapi.Described]:
     return [
         openapi.Described(o.method, o.path, o.operation_id, o.summary, {**o.params, "expand": EXPAND},
-                          objects_schema.response(o.returns), _tag(o.path), form=True)
+                          objects_schema.response(o.returns), _tag(o.path), form=True, csv="format" in o.params)
         for o in OPERATIONS
     ]
 

@@ -107,6 +107,13 @@ def _items(value: Any, path: str) -> list[Any]:
     raise ParamError(f"Invalid array: {path} must be a list (e.g. {path}[0]=...)", param=path)
 
 
+def no_nul(text: str, path: str) -> str:
+    """Text without NUL characters, which no database text column holds (PostgreSQL refuses them)."""
+    if "\x00" in text:
+        raise ParamError(f"Invalid string for {path}: it contains a NUL character (\\u0000).", param=path)
+    return text
+
+
 def convert(value: Any, spec: Spec, path: str) -> Any:
     if value == "" and spec.type != "string":
         if spec.emptyable:
@@ -128,7 +135,7 @@ def convert(value: Any, spec: Spec, path: str) -> Any:
         if len(text) > spec.max_length:
             raise ParamError(f"Invalid string: {text[:40]}...; must be at most {spec.max_length} characters",
                              param=path)
-        return text
+        return no_nul(text, path)
     if kind == "integer":
         return _as_int(value, path, spec)
     if kind == "boolean":
@@ -155,7 +162,7 @@ def convert(value: Any, spec: Spec, path: str) -> Any:
         for key, item in value.items():
             if isinstance(item, dict | list | bool):
                 raise ParamError(f"Invalid value for {path}[{key}]: values must be strings", param=f"{path}[{key}]")
-            out[str(key)] = "" if item is None else str(item)
+            out[no_nul(str(key), path)] = "" if item is None else no_nul(str(item), f"{path}[{key}]")
         return out
     if kind == "object":
         if not isinstance(value, dict):

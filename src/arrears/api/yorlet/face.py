@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from starlette.routing import Route
 
-from arrears.api import auth, cycle
+from arrears.api import cycle
 from arrears.api.env import Env
 from arrears.api.yorlet import errors, openapi
 from arrears.api.yorlet.routes import OPERATIONS
@@ -18,16 +18,17 @@ MOUNT = "/yorlet"
 NO_KEY = "No valid API key provided. Send 'Authorization: Bearer YOUR_API_KEY'."
 
 
-def authenticate(headers: Mapping[str, str]) -> bool:
+def key(headers: Mapping[str, str]) -> str:
+    """The API key of ``Authorization: Bearer KEY`` or of a raw ``Authorization: KEY``."""
     value = (headers.get("authorization") or "").strip()
     scheme, _, rest = value.partition(" ")
-    key = rest.strip() if scheme.lower() == "bearer" else value
-    if not key:
+    given = rest.strip() if scheme.lower() == "bearer" else value
+    if not given:
         raise AuthenticationError(NO_KEY)
-    return auth.check_open_mode(key)
+    return given
 
 
-DIALECT = cycle.Dialect(mount=MOUNT, authenticate=authenticate, render_error=errors.render,
+DIALECT = cycle.Dialect(mount=MOUNT, key=key, render_error=errors.render,
                         internal_error=errors.internal)
 
 
