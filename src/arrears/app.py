@@ -62,9 +62,8 @@ def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None =
                 return cycle.unrecognized(dialect, request)
         return stripe_face.unrecognized(request)
 
-    # The dashboard signs in with check_open_mode and reads the default account: until it asks env.auth for
-    # the key's scope, a strict server (one reachable from other machines) does not serve it.
-    dashboard_routes = dashboard.routes(env, settings.dashboard_secret) if settings.auth == "open" else []
+    # The dashboard signs in through env.auth and reads in the key's scope, in open and strict mode alike.
+    dashboard_routes = dashboard.routes(env, settings.dashboard_secret)
     app = Starlette(
         routes=[*stripe_face.routes(env), *stripe_openapi.routes(), *flex_face.routes(env), *yorlet_face.routes(env),
                 *pages.routes(env), *dashboard_routes, mcp.route],

@@ -353,5 +353,7 @@ def test_a_strict_server_refuses_keys_nobody_registered(world: World) -> None:
     assert response.json()["error"]["message"].startswith("Invalid API Key provided: sk_test_")
 
 
-def test_a_strict_server_does_not_serve_the_dashboard_until_it_signs_in_with_accounts(world: World) -> None:
-    assert world.http.get("/dashboard/sign-in").status_code == 404
+def test_a_strict_server_serves_the_dashboard_behind_its_sign_in(world: World) -> None:
+    assert world.http.get("/dashboard/sign-in").status_code == 200
+    page = world.http.get("/dashboard/invoices", follow_redirects=False)
+    assert page.status_code in (302, 303) and "/dashboard/sign-in" in page.headers["location"]

@@ -74,7 +74,7 @@ async def _reports(visit: Visit, service: Reports, currency: str, period: str
         customers = {cid: doc for cid in sorted(i for i in ids if i) if (doc := await tx.get("customers", cid))}
         return aging, by_period, by_customer, customers
 
-    return await visit.env.store.read(read)
+    return await visit.env.store.read(read, scope=visit.scope)
 
 
 def _name(customers: dict[str, Doc], customer_id: str) -> str:
@@ -85,9 +85,11 @@ def _name(customers: dict[str, Doc], customer_id: str) -> str:
 async def index(visit: Visit) -> Response:
     currency, period = _choices(visit)
     written_off = await visit.env.store.read(lambda tx: tx.list(
-        "invoices", Filter((Cond("status", "=", "uncollectible"),)), Page(limit=25)))
+        "invoices", Filter((Cond("status", "=", "uncollectible"),)), Page(limit=25)),
+        scope=visit.scope) if visit.may("invoice") else None
     context: dict[str, Any] = {"currency": currency, "period": period, "periods": PERIODS,
-                               "uncollectible": written_off.docs, "available": visit.dash.reports is not None}
+                               "uncollectible": None if written_off is None else written_off.docs,
+                               "available": visit.dash.reports is not None}
     if visit.dash.reports is None:
         return visit.render("bad_debt.html", **context)
     aging, by_period, by_customer, customers = await _reports(visit, visit.dash.reports, currency, period)

@@ -29,15 +29,19 @@ async def show(visit: Visit) -> Response:
     customer_id = visit.request.path_params["customer"]
     by_customer = Filter((Cond("customer", "=", customer_id),))
 
-    async def read(tx: Tx) -> tuple[Doc, list[Doc], bool, list[Doc], bool] | None:
+    see_invoices = visit.may("invoice")
+
+    async def read(tx: Tx) -> tuple[Doc, list[Doc], bool, list[Doc] | None, bool] | None:
         customer = await tx.get("customers", customer_id)
         if customer is None:
             return None
         txns = await tx.list("balance_transactions", by_customer, Page(limit=SHOWN))
+        if not see_invoices:
+            return customer, txns.docs, txns.has_more, None, False
         invoices = await tx.list("invoices", by_customer, Page(limit=SHOWN))
         return customer, txns.docs, txns.has_more, invoices.docs, invoices.has_more
 
-    found = await visit.env.store.read(read)
+    found = await visit.env.store.read(read, scope=visit.scope)
     if found is None:
         return visit.not_found(f"There is no customer {customer_id}.")
     customer, txns, more_txns, invoices, more_invoices = found

@@ -24,7 +24,8 @@ def _filter(kind: str) -> Filter:
 
 async def index(visit: Visit) -> Response:
     kind = visit.param("type")
-    page = await visit.env.store.read(lambda tx: tx.list("events", _filter(kind), Page(limit=SHOWN)))
+    page = await visit.env.store.read(lambda tx: tx.list("events", _filter(kind), Page(limit=SHOWN)),
+                                      scope=visit.scope)
     return visit.render("events.html", events=page.docs, kind=kind, types=sorted(events.EMITTED), poll_ms=POLL_MS)
 
 
@@ -32,7 +33,7 @@ async def feed(visit: Visit) -> Response:
     """The rows newer than ``ending_before`` (oldest batch first), as HTML rows for the tail to insert."""
     kind, newest = visit.param("type"), visit.param("ending_before") or None
     page = await visit.env.store.read(
-        lambda tx: tx.list("events", _filter(kind), Page(limit=SHOWN, ending_before=newest)))
+        lambda tx: tx.list("events", _filter(kind), Page(limit=SHOWN, ending_before=newest)), scope=visit.scope)
     response = visit.render("_event_rows.html", events=page.docs)
     response.headers["X-More"] = "1" if page.has_more else "0"
     return response
@@ -41,14 +42,18 @@ async def feed(visit: Visit) -> Response:
 async def show(visit: Visit) -> Response:
     event_id = visit.request.path_params["event"]
 
-    async def read(tx: Tx) -> tuple[Doc, list[Doc]] | None:
+    see_attempts = visit.may("webhook")
+
+    async def read(tx: Tx) -> tuple[Doc, list[Doc] | None] | None:
         event = await tx.get("events", event_id)
         if event is None:
             return None
+        if not see_attempts:
+            return event, None
         attempts = await tx.list("webhook_attempts", Filter((Cond("event", "=", event_id),)), Page(limit=50))
         return event, attempts.docs
 
-    found = await visit.env.store.read(read)
+    found = await visit.env.store.read(read, scope=visit.scope)
     if found is None:
         return visit.not_found(f"There is no event {event_id}.")
     event, attempts = found

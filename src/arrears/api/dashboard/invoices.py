@@ -51,7 +51,7 @@ async def index(visit: Visit) -> Response:
 @dataclass
 class Delivery:
     event: Doc
-    attempts: list[Doc]
+    attempts: list[Doc] | None  # None: the key may not read webhook attempts
 
 
 async def _events_of(tx: Tx, inv: Doc) -> tuple[list[Doc], bool]:
@@ -71,19 +71,24 @@ async def _events_of(tx: Tx, inv: Doc) -> tuple[list[Doc], bool]:
 async def show(visit: Visit) -> Response:
     invoice_id = visit.request.path_params["invoice"]
 
-    async def read(tx: Tx) -> tuple[Doc, Doc | None, list[Delivery], bool] | None:
+    see_events, see_attempts = visit.may("event"), visit.may("webhook")
+
+    async def read(tx: Tx) -> tuple[Doc, Doc | None, list[Delivery] | None, bool] | None:
         inv = await tx.get("invoices", invoice_id)
         if inv is None:
             return None
         customer = await tx.get("customers", inv["customer"])
+        if not see_events:
+            return inv, customer, None, False
         events, capped = await _events_of(tx, inv)
         deliveries = []
         for event in events:
-            attempts = await tx.list("webhook_attempts", Filter((Cond("event", "=", event["id"]),)), Page(limit=20))
-            deliveries.append(Delivery(event, attempts.docs))
+            attempts = (await tx.list("webhook_attempts", Filter((Cond("event", "=", event["id"]),)),
+                                      Page(limit=20))).docs if see_attempts else None
+            deliveries.append(Delivery(event, attempts))
         return inv, customer, deliveries, capped
 
-    found = await visit.env.store.read(read)
+    found = await visit.env.store.read(read, scope=visit.scope)
     if found is None:
         return visit.not_found(f"There is no invoice {invoice_id}.")
     inv, customer, deliveries, capped = found
@@ -99,14 +104,14 @@ async def show(visit: Visit) -> Response:
         key=lambda item: item[0],
     )
     return visit.render("invoice.html", inv=inv, customer=customer, deliveries=deliveries, capped=capped,
-                        timeline=timeline, actions=offered(inv))
+                        timeline=timeline, actions=offered(inv), may_act=visit.may("invoice", write=True))
 
 
 async def confirm(visit: Visit) -> Response:
     """The confirmation page of an action; the invoice page shows the same text in a dialog."""
     invoice_id, name = visit.request.path_params["invoice"], visit.request.path_params["action"]
     action = ACTIONS.get(name)
-    inv = await visit.env.store.read(lambda tx: tx.get("invoices", invoice_id))
+    inv = await visit.env.store.read(lambda tx: tx.get("invoices", invoice_id), scope=visit.scope)
     if inv is None or action is None:
         return visit.not_found(f"There is no invoice {invoice_id}." if inv is None else f"No action {name}.")
     if action not in offered(inv):
@@ -122,10 +127,18 @@ async def act(visit: Visit) -> Response:
     if action is None:
         return visit.not_found(f"No action {name}.")
     ctx = visit.ctx()
+
+    async def run(tx: Tx) -> Doc | None:
+        if await tx.get("invoices", invoice_id) is None:  # none of this account's, as on the invoice page
+            return None
+        return await action.run(tx, ctx, invoice_id)
+
     try:
-        await visit.env.store.write(lambda tx: action.run(tx, ctx, invoice_id))
+        done = await visit.env.store.write(run, scope=visit.scope)
     except ArrearsError as exc:
         visit.flash("error", f"{action.label} failed: {exc.message}")
     else:
+        if done is None:
+            return visit.not_found(f"There is no invoice {invoice_id}.")
         visit.flash("success", action.done)
     return visit.redirect(f"/invoices/{invoice_id}")

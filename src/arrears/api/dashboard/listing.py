@@ -36,7 +36,7 @@ async def by_filter(visit: Visit, table: str, conds: list[Cond], params: Mapping
     async def read(tx: Tx) -> PageResult:
         return await tx.list(table, Filter(tuple(conds)), page)
 
-    result = await visit.env.store.read(read)
+    result = await visit.env.store.read(read, scope=visit.scope)
     listing = Listing(docs=result.docs)
     if result.docs:
         # has_more is about the direction the page was read in; the other direction is where we came from
@@ -59,7 +59,7 @@ async def by_search(visit: Visit, table: str, resource: str, query: str, params:
     async def read(tx: Tx) -> tuple[list[Doc], int | None]:
         return await tx.search(table, flt, PAGE_SIZE, after)
 
-    docs, last = await visit.env.store.read(read)
+    docs, last = await visit.env.store.read(read, scope=visit.scope)
     listing = Listing(docs=docs)
     if last is not None:
         listing.older = _query(params, page=str(last))

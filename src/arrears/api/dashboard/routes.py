@@ -11,28 +11,32 @@ from starlette.staticfiles import StaticFiles
 
 from arrears.api.dashboard import bad_debt, customers, events, invoices, sign_in
 from arrears.api.dashboard.session import Sessions
-from arrears.api.dashboard.web import PREFIX, Dash, Handler, Visit, endpoint
+from arrears.api.dashboard.web import PREFIX, Dash, Handler, Need, Visit, endpoint
 from arrears.api.env import Env
 
-SIGNED_IN, ANYONE = False, True
+# Who may see a page: anyone, any signed-in key, or a key that may read (or change) a resource, by the
+# API's key rules (secret keys may everything, restricted keys what their permissions say).
+ANYONE, SIGNED_IN = None, Need()
+INVOICES, INVOICE_WRITE = Need("invoice"), Need("invoice", write=True)
+CUSTOMERS, EVENTS, REPORTS = Need("customer"), Need("event"), Need("report")
 
-PAGES: tuple[tuple[str, str, Handler, bool], ...] = (
+PAGES: tuple[tuple[str, str, Handler, Need | None], ...] = (
     # method, path under /dashboard, page, who may see it
     ("GET", "/", sign_in.home, SIGNED_IN),
     ("GET", "/sign-in", sign_in.form, ANYONE),
     ("POST", "/sign-in", sign_in.submit, ANYONE),
     ("POST", "/sign-out", sign_in.sign_out, SIGNED_IN),
-    ("GET", "/invoices", invoices.index, SIGNED_IN),
-    ("GET", "/invoices/{invoice}", invoices.show, SIGNED_IN),
-    ("GET", "/invoices/{invoice}/{action}", invoices.confirm, SIGNED_IN),
-    ("POST", "/invoices/{invoice}/{action}", invoices.act, SIGNED_IN),
-    ("GET", "/customers", customers.index, SIGNED_IN),
-    ("GET", "/customers/{customer}", customers.show, SIGNED_IN),
-    ("GET", "/events", events.index, SIGNED_IN),
-    ("GET", "/events/feed", events.feed, SIGNED_IN),
-    ("GET", "/events/{event}", events.show, SIGNED_IN),
-    ("GET", "/bad-debt", bad_debt.index, SIGNED_IN),
-    ("GET", "/bad-debt/{report}.csv", bad_debt.download, SIGNED_IN),
+    ("GET", "/invoices", invoices.index, INVOICES),
+    ("GET", "/invoices/{invoice}", invoices.show, INVOICES),
+    ("GET", "/invoices/{invoice}/{action}", invoices.confirm, INVOICE_WRITE),
+    ("POST", "/invoices/{invoice}/{action}", invoices.act, INVOICE_WRITE),
+    ("GET", "/customers", customers.index, CUSTOMERS),
+    ("GET", "/customers/{customer}", customers.show, CUSTOMERS),
+    ("GET", "/events", events.index, EVENTS),
+    ("GET", "/events/feed", events.feed, EVENTS),
+    ("GET", "/events/{event}", events.show, EVENTS),
+    ("GET", "/bad-debt", bad_debt.index, REPORTS),
+    ("GET", "/bad-debt/{report}.csv", bad_debt.download, REPORTS),
 )
 
 
@@ -41,13 +45,14 @@ async def _unknown(visit: Visit) -> Response:
 
 
 def routes(env: Env, secret: str | None = None, *, reports: bad_debt.Reports | None = None) -> list[BaseRoute]:
-    """The dashboard mounted at /dashboard. Without a ``secret`` one is made for this process, so
-    sessions last until it stops (``arrears serve`` hands one secret to all its workers). ``reports``
-    defaults to the installed reports service (``arrears.services.reports``)."""
+    """The dashboard mounted at /dashboard, signing in through ``env.auth`` (open or strict). Without a
+    ``secret`` one is made for this process, so sessions last until it stops (``arrears serve`` hands one
+    secret to all its workers). ``reports`` defaults to the installed reports service
+    (``arrears.services.reports``)."""
     dash = Dash(env=env, sessions=Sessions(secret or secrets.token_urlsafe(32)),
                 reports=reports or bad_debt.installed_reports())
-    table: list[BaseRoute] = [Route(path, endpoint(page, dash, public=public), methods=[method])
-                              for method, path, page, public in PAGES]
+    table: list[BaseRoute] = [Route(path, endpoint(page, dash, need), methods=[method])
+                              for method, path, page, need in PAGES]
     table.append(Mount("/static", StaticFiles(directory=Path(__file__).parent / "static")))
-    table.append(Route("/{rest:path}", endpoint(_unknown, dash, public=True), methods=["GET", "POST"]))
+    table.append(Route("/{rest:path}", endpoint(_unknown, dash, ANYONE), methods=["GET", "POST"]))
     return [Mount(PREFIX, routes=table)]

@@ -3,7 +3,10 @@
 The cookie holds a small JSON payload and an HMAC-SHA256 of it under the server's dashboard secret
 (``ARREARS_DASHBOARD_SECRET``; ``arrears serve`` makes one per start and hands it to its workers). It is
 HttpOnly and SameSite=Lax, and Secure when the dashboard is served over https. The API key itself is
-not stored: only its masked form (to show who is signed in) and whether it is a live key.
+not stored: only its masked form (to show who is signed in), the scope it was granted (account and
+livemode: every store call of the session runs in it) and the id of its record, so every request can
+check that the key still exists and is not revoked (``access.py``). Open mode's unregistered ``sk_test_``
+keys have no record: their sessions are the default account in test mode, and only on an open server.
 
 Every visitor gets a session, signed in or not, so the sign-in form has a CSRF token too. Signing in
 issues a new token (no fixation), and a session is good for ``MAX_AGE`` seconds after it was issued.
@@ -21,6 +24,8 @@ from typing import Any
 
 import orjson
 
+from arrears.store.base import DEFAULT_ACCOUNT
+
 COOKIE = "arrears_dashboard"
 MAX_AGE = 12 * 3600
 CSRF_FIELD = "csrf_token"
@@ -31,7 +36,9 @@ class Session:
     csrf: str
     issued: int
     key: str | None = None  # the masked API key when signed in
+    account: str = DEFAULT_ACCOUNT  # the account the key was granted (with livemode: the session's scope)
     livemode: bool = False
+    key_id: str | None = None  # the key's record (None: open mode's unregistered sk_test_ key)
     flash: tuple[str, str] | None = None  # (kind, message) shown once on the next page
     changed: bool = field(default=False, compare=False)  # the cookie must be sent again
 
@@ -63,6 +70,10 @@ def _flash(value: Any) -> tuple[str, str] | None:
     return None
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 class Sessions:
     """Issues, signs and reads sessions under one secret."""
 
@@ -71,13 +82,17 @@ class Sessions:
             raise ValueError("the dashboard secret must be at least 16 characters long")
         self._key = hashlib.sha256(b"arrears-dashboard-session:" + secret.encode()).digest()
 
-    def new(self, now: int, *, key: str | None = None, livemode: bool = False) -> Session:
-        return Session(csrf=secrets.token_urlsafe(24), issued=now, key=key, livemode=livemode, changed=True)
+    def new(self, now: int, *, key: str | None = None, account: str = DEFAULT_ACCOUNT, livemode: bool = False,
+            key_id: str | None = None) -> Session:
+        return Session(csrf=secrets.token_urlsafe(24), issued=now, key=key, account=account, livemode=livemode,
+                       key_id=key_id, changed=True)
 
     def dumps(self, session: Session) -> str:
         payload: dict[str, Any] = {"c": session.csrf, "i": session.issued}
-        if session.key is not None:
-            payload |= {"k": session.key, "l": session.livemode}
+        if session.signed_in:
+            payload |= {"k": session.key, "a": session.account, "l": session.livemode}
+            if session.key_id is not None:
+                payload["d"] = session.key_id
         if session.flash is not None:
             payload["f"] = list(session.flash)
         body = _b64(orjson.dumps(payload))
@@ -93,7 +108,8 @@ class Sessions:
                 return None
             payload = orjson.loads(_unb64(body))
             session = Session(csrf=str(payload["c"]), issued=int(payload["i"]),
-                              key=payload.get("k"), livemode=bool(payload.get("l", False)),
+                              key=_text(payload.get("k")), account=_text(payload.get("a")) or DEFAULT_ACCOUNT,
+                              livemode=bool(payload.get("l", False)), key_id=_text(payload.get("d")),
                               flash=_flash(payload.get("f")))
         except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
             return None

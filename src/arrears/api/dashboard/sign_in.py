@@ -1,20 +1,21 @@
-"""Signing in with an API key, and out. The key is checked exactly as the Stripe face checks it
-(``api.auth``); the session keeps only its masked form."""
+"""Signing in with an API key, and out. The key is asked of ``env.auth`` exactly as the API faces ask it
+(``access.sign_in``: registered keys, and in open mode any ``sk_test_`` key as the default account);
+the session keeps its masked form, the scope it was granted and its record id."""
 
 from __future__ import annotations
 
 from starlette.responses import Response
 
-from arrears.api import auth
+from arrears.api.dashboard import access
 from arrears.api.dashboard.web import PREFIX, Visit
-from arrears.domain.errors import AuthenticationError
+from arrears.domain.errors import AuthenticationError, PermissionDenied
 
 
-def _safe_next(target: str) -> str:
+def _safe_next(target: str) -> str | None:
     """Where to go after signing in: a dashboard path, never another site."""
     if target.startswith(PREFIX + "/") and not target.startswith("//") and "\\" not in target:
         return target[len(PREFIX):]
-    return "/invoices"
+    return None
 
 
 def _shown(key: str) -> str:
@@ -22,22 +23,29 @@ def _shown(key: str) -> str:
     return f"{key[:8]}…{key[-4:]}" if len(key) > 16 else key[:8] + "…"
 
 
+def _form(visit: Visit, status: int = 200, *, target: str = "", error: str | None = None) -> Response:
+    return visit.render("sign_in.html", status, next=target, error=error, mode=visit.env.auth.mode)
+
+
 async def form(visit: Visit) -> Response:
-    if visit.session.signed_in:
-        return visit.redirect(_safe_next(visit.param("next")))
-    return visit.render("sign_in.html", next=visit.param("next"), error=None)
+    if visit.grant is not None:
+        return visit.redirect(_safe_next(visit.param("next")) or visit.landing())
+    return _form(visit, target=visit.param("next"))
 
 
 async def submit(visit: Visit) -> Response:
     key = visit.form.get("api_key", "").strip()
     target = visit.form.get("next", "")
     try:
-        livemode = auth.check_open_mode(auth.api_key(f"Bearer {key}" if key else None))
+        grant = await access.sign_in(visit.env, key)
     except AuthenticationError as exc:
-        message = ("Enter a secret API key (sk_test_…)." if not key else exc.message)
-        return visit.render("sign_in.html", 401, next=target, error=message)
-    visit.session = visit.dash.sessions.new(visit.env.clock.now(), key=_shown(key), livemode=livemode)
-    return visit.redirect(_safe_next(target))
+        return _form(visit, 401, target=target, error=exc.message)
+    except PermissionDenied as exc:
+        return _form(visit, 403, target=target, error=exc.message)
+    visit.session = visit.dash.sessions.new(visit.env.clock.now(), key=_shown(key), account=grant.account,
+                                            livemode=grant.livemode, key_id=grant.key_id)
+    visit.grant = grant
+    return visit.redirect(_safe_next(target) or visit.landing())
 
 
 async def sign_out(visit: Visit) -> Response:
@@ -46,4 +54,4 @@ async def sign_out(visit: Visit) -> Response:
 
 
 async def home(visit: Visit) -> Response:
-    return visit.redirect("/invoices")
+    return visit.redirect(visit.landing())

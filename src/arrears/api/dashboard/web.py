@@ -1,5 +1,7 @@
-"""The dashboard's request cycle: read the session, send strangers to sign in, check the CSRF token of
-every POST, run the page, render its template and set the cookie again when the session changed."""
+"""The dashboard's request cycle: read the session, check its key again (``access.py``: a revoked key
+ends the session), send strangers to sign in, refuse pages the key may not see, check the CSRF token of
+every POST, run the page in the session's scope, render its template and set the cookie again when the
+session changed."""
 
 from __future__ import annotations
 
@@ -15,10 +17,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from arrears import STRIPE_API_VERSION
+from arrears.api.dashboard import access
 from arrears.api.dashboard import format as fmt
+from arrears.api.dashboard.access import Access
 from arrears.api.dashboard.session import COOKIE, CSRF_FIELD, MAX_AGE, Session, Sessions
 from arrears.api.env import Env
+from arrears.domain.keys import Grant
 from arrears.services import Ctx
+from arrears.store.base import Scope
 
 log = logging.getLogger("arrears.dashboard")
 PREFIX = "/dashboard"
@@ -44,13 +50,26 @@ def _templates() -> jinja2.Environment:
 
 
 @dataclass(frozen=True)
+class Need:
+    """Who may see a page: any signed-in key (``resource`` None), or one that may read (``write``: change)
+    ``resource`` by the API's key rules."""
+
+    resource: str | None = None
+    write: bool = False
+
+
+@dataclass(frozen=True)
 class Dash:
-    """What every page is handed: the app's seams, the session codec and the templates."""
+    """What every page is handed: the app's seams, the session codec, the key checks and the templates."""
 
     env: Env
     sessions: Sessions
     reports: Any = None  # bad_debt.Reports: the reports service, when the server has one
     templates: jinja2.Environment = field(default_factory=_templates)
+    checks: Access = field(init=False)  # the session's key, checked again on every request
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "checks", Access(self.env))
 
 
 @dataclass
@@ -61,17 +80,32 @@ class Visit:
     session: Session
     dash: Dash
     form: dict[str, str] = field(default_factory=dict)
+    grant: Grant | None = None  # the session's key as it stands now, when signed in
 
     @property
     def env(self) -> Env:
         return self.dash.env
+
+    @property
+    def scope(self) -> Scope:
+        """The account and mode every store call of this visit runs in."""
+        if self.grant is None:
+            raise RuntimeError("a page that reads account data was served without a signed-in session")
+        return access.scope_of(self.grant)
+
+    def may(self, resource: str, write: bool = False) -> bool:
+        return self.grant is not None and access.may(self.grant, resource, write)
+
+    def landing(self) -> str:
+        """The first section the key may read (sign-in ensures there is one)."""
+        return next((s.path for s in access.SECTIONS if self.may(s.resource)), "/invoices")
 
     def param(self, name: str) -> str:
         return self.request.query_params.get(name, "").strip()
 
     def ctx(self) -> Ctx:
         """The context a service call made from this visit runs with."""
-        return self.env.ctx(livemode=self.session.livemode, request_id=self.env.ids.new("req", 14),
+        return self.env.ctx(livemode=self.scope.livemode, request_id=self.env.ids.new("req", 14),
                             api_version=STRIPE_API_VERSION)
 
     def flash(self, kind: str, message: str) -> None:
@@ -80,8 +114,10 @@ class Visit:
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         flash = self.session.flash
         self.session = self.session.without_flash()
+        sections = [s for s in access.SECTIONS if self.may(s.resource)]
         page = self.dash.templates.get_template(template).render(
-            session=self.session, csrf=self.session.csrf, flash=flash, path=self.request.url.path, **context)
+            session=self.session, csrf=self.session.csrf, flash=flash, path=self.request.url.path,
+            may=self.may, sections=sections, home=sections[0].path if sections else "/sign-in", **context)
         return HTMLResponse(page, status_code=status, headers=SECURITY_HEADERS)
 
     def redirect(self, path: str) -> Response:
@@ -89,6 +125,9 @@ class Visit:
 
     def not_found(self, what: str) -> HTMLResponse:
         return self.render("error.html", 404, title="Not found", message=what)
+
+    def forbidden(self, message: str) -> HTMLResponse:
+        return self.render("error.html", 403, title="Not allowed", message=message)
 
 
 Handler = Callable[[Visit], Awaitable[Response]]
@@ -104,15 +143,24 @@ async def _read_form(request: Request) -> dict[str, str] | None:
         return None
 
 
-def endpoint(handler: Handler, dash: Dash, *, public: bool = False) -> Callable[[Request], Awaitable[Response]]:
+def endpoint(handler: Handler, dash: Dash, need: Need | None) -> Callable[[Request], Awaitable[Response]]:
+    """The page ``handler`` behind the request cycle; ``need`` None: anyone may see it."""
+
     async def handle(request: Request) -> Response:
         now = dash.env.clock.now()
         session = dash.sessions.loads(request.cookies.get(COOKIE), now) or dash.sessions.new(now)
         visit = Visit(request, session, dash)
         try:
-            if not public and not session.signed_in:
+            if session.signed_in:
+                visit.grant = await dash.checks.current(session)
+                if visit.grant is None:
+                    visit.session = dash.sessions.new(now).with_flash("error", access.ENDED)
+            if need is not None and visit.grant is None:
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 response = visit.redirect("/sign-in?next=" + quote(target, safe=""))
+            elif need is not None and need.resource and not visit.may(need.resource, need.write):
+                assert visit.grant is not None
+                response = visit.forbidden(access.refusal(visit.grant, need.resource, need.write))
             elif request.method == "POST" and not await _accept_post(visit):
                 response = visit.render("error.html", 403, title="Form expired",
                                         message="This form has expired or did not come from this dashboard. "
