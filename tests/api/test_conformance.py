@@ -285,6 +285,15 @@ def test_deleted_customer_is_id_object_and_deleted(client: stripe.StripeClient, 
     no_problems(_deleted_problems(body, stripe.Customer, "customer"))
 
 
+def test_retrieved_deleted_customer_is_id_object_and_deleted(client: stripe.StripeClient, http: httpx.Client) -> None:
+    cus = factories.customer(client)
+    client.v1.customers.delete(cus.id)
+    body = ok(http.get(f"/v1/customers/{cus.id}"))
+    assert body["id"] == cus.id
+    no_problems(_deleted_problems(body, stripe.Customer, "customer"))
+    no_problems(check(body, stripe.Customer))
+
+
 def test_deleted_invoice_item_is_id_object_and_deleted(client: stripe.StripeClient, http: httpx.Client) -> None:
     cus = factories.customer(client)
     item = client.v1.invoice_items.create(params={"customer": cus.id, "amount": 5, "currency": "usd"})

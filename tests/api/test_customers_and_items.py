@@ -10,6 +10,9 @@ import pytest
 import stripe
 
 from tests import factories
+from tests.conftest import make_client
+from tests.support.accounts import KeySpec, provision
+from tests.support.server import Server
 
 
 def prefix() -> str:
@@ -60,17 +63,57 @@ def test_update_changes_fields_and_unsets_metadata_keys(client: stripe.StripeCli
     assert client.v1.customers.retrieve(cus.id).metadata.to_dict() == {"b": "2", "c": "3"}
 
 
-def test_deleted_customer_answers_deleted_then_is_not_found(client: stripe.StripeClient) -> None:
+def test_deleted_customer_is_still_retrieved_as_its_stub(client: stripe.StripeClient) -> None:
+    # "Unlike other objects, deleted customers can still be retrieved through the API" (customers/delete)
     cus = new_customer(client)
 
     gone = client.v1.customers.delete(cus.id)
 
     assert (gone.id, gone.object, gone.deleted) == (cus.id, "customer", True)
-    err = refused(lambda: client.v1.customers.retrieve(cus.id), 404)
-    assert err.code == "resource_missing"
-    refused(lambda: client.v1.customers.update(cus.id, params={"name": "x"}), 404)
-    refused(lambda: client.v1.customers.delete(cus.id), 404)
-    assert client.v1.customers.list(params={"email": cus.email}).data == []
+    got = client.v1.customers.retrieve(cus.id)
+    assert isinstance(got, stripe.Customer)
+    assert got.to_dict() == {"id": cus.id, "object": "customer", "deleted": True}
+
+
+def test_deleted_customer_can_be_neither_updated_nor_deleted_again(client: stripe.StripeClient) -> None:
+    cus = new_customer(client)
+    client.v1.customers.delete(cus.id)
+
+    for call in (lambda: client.v1.customers.update(cus.id, params={"name": "x"}),
+                 lambda: client.v1.customers.delete(cus.id),
+                 lambda: client.v1.customers.balance_transactions.create(
+                     cus.id, params={"amount": -100, "currency": "usd"}),
+                 lambda: client.v1.invoice_items.create(params={"customer": cus.id, "amount": 5, "currency": "usd"}),
+                 lambda: client.v1.invoices.create(params={"customer": cus.id})):
+        err = refused(call, 404)
+        assert (err.code, err.param, err.user_message) == ("resource_missing", "customer",
+                                                           f"No such customer: '{cus.id}'")
+    assert client.v1.customers.retrieve(cus.id).to_dict() == {"id": cus.id, "object": "customer", "deleted": True}
+
+
+def test_deleted_customer_leaves_lists_and_search(client: stripe.StripeClient) -> None:
+    gone = new_customer(client)
+    kept = client.v1.customers.create(params={"email": gone.email})
+    client.v1.customers.delete(gone.id)
+
+    query = {"query": f"email:'{gone.email}'", "expand": ["total_count"]}
+    found = client.v1.customers.search(params=query)
+
+    assert [c.id for c in client.v1.customers.list(params={"email": gone.email}).data] == [kept.id]
+    assert [c.id for c in client.v1.customers.list(params={"limit": 100}).data].count(gone.id) == 0
+    assert [c.id for c in found.data] == [kept.id] and found["total_count"] == 1
+
+
+def test_deleted_customer_is_its_own_accounts(client: stripe.StripeClient, server: Server) -> None:
+    # The stub is account data: another account asking for the id gets the 404 of an id that never existed
+    account = f"acct_{uuid.uuid4().hex[:12]}"
+    other = make_client(server.url, provision(server.database, {account: None}, [KeySpec("k", account)])["k"])
+    cus = new_customer(client)
+    client.v1.customers.delete(cus.id)
+
+    err = refused(lambda: other.v1.customers.retrieve(cus.id), 404)
+
+    assert err.user_message == f"No such customer: '{cus.id}'"
 
 
 def test_unknown_customer_is_a_404_naming_it(client: stripe.StripeClient) -> None:

@@ -137,8 +137,6 @@ def test_expanding_a_null_expandable_field_leaves_it_null(client: stripe.StripeC
     assert body["default_payment_method"] is None
 
 
-@pytest.mark.xfail(strict=True, reason="arrears deletes the customer row, so expanding a deleted customer leaves "
-                                       "the id; Stripe returns {id, object: 'customer', deleted: true}")
 def test_expanding_a_deleted_customer_gives_the_deleted_object(
     client: stripe.StripeClient, http: httpx.Client
 ) -> None:
@@ -146,6 +144,28 @@ def test_expanding_a_deleted_customer_gives_the_deleted_object(
     client.v1.customers.delete(str(inv.customer))
     body = ok(http.get(f"/v1/invoices/{inv.id}", params={"expand[]": "customer"}))
     assert body["customer"] == {"id": inv.customer, "object": "customer", "deleted": True}
+    assert check(body, stripe.Invoice) == []
+
+
+def test_expanding_data_customer_on_a_list_gives_a_deleted_customer_as_its_stub(
+    client: stripe.StripeClient, http: httpx.Client
+) -> None:
+    inv = factories.draft(client)
+    client.v1.customers.delete(str(inv.customer))
+    item = client.v1.invoice_items.list(params={"invoice": inv.id}).data[0]
+    body = ok(http.get("/v1/invoiceitems", params={"invoice": inv.id, "expand[]": "data.customer"}))
+    assert [i["customer"] for i in body["data"]] == [{"id": inv.customer, "object": "customer", "deleted": True}]
+    assert body["data"][0]["id"] == item.id
+
+
+def test_a_deleted_customer_has_nothing_left_to_expand_but_unknown_fields_are_still_refused(
+    client: stripe.StripeClient, http: httpx.Client
+) -> None:
+    cus = factories.customer(client)
+    client.v1.customers.delete(cus.id)
+    body = ok(http.get(f"/v1/customers/{cus.id}", params={"expand[]": "test_clock"}))
+    assert body == {"id": cus.id, "object": "customer", "deleted": True}
+    refused(http.get(f"/v1/customers/{cus.id}", params={"expand[]": "invoice"}))
 
 
 # --- what is refused --------------------------------------------------------------------------------

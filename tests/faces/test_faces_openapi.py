@@ -119,6 +119,21 @@ def test_real_stripe_responses_match_the_documented_schemas(server: Server, clie
     _error_conforms(doc, missing.json())
 
 
+def test_a_deleted_customer_matches_the_documented_schemas(server: Server) -> None:
+    # As in Stripe's spec: GET answers customer | deleted_customer, an expanded customer can be either too
+    doc = document(server, "stripe")
+    url = server.url
+    cus = ok(httpx.post(url + "/v1/customers", headers=STRIPE))
+    draft = ok(httpx.post(url + "/v1/invoices", data={"customer": cus["id"]}, headers=STRIPE))
+    ok(httpx.delete(f"{url}/v1/customers/{cus['id']}", headers=STRIPE))
+    gone = ok(httpx.get(f"{url}/v1/customers/{cus['id']}", headers=STRIPE))
+    assert gone == {"id": cus["id"], "object": "customer", "deleted": True}
+    _conforms(doc, "GET", "/v1/customers/{customer}", gone)
+    expanded = ok(httpx.get(f"{url}/v1/invoices/{draft['id']}", params={"expand[]": "customer"}, headers=STRIPE))
+    assert expanded["customer"] == gone
+    _conforms(doc, "GET", "/v1/invoices/{invoice}", expanded)
+
+
 def test_real_flex_responses_match_the_documented_schemas(server: Server) -> None:
     doc = document(server, "flex")
     base = server.url + "/flex/v1"

@@ -29,7 +29,8 @@ UNRESOLVED: set[str] = set()
 
 # Fields declared Optional[...] that Stripe *omits* (rather than sending null) when they
 # do not apply: (class, field) -> predicate on the containing object, True when the key
-# may be absent. `deleted` is handled for every class in `_may_omit`.
+# may be absent. `deleted` is handled for every class in `_may_omit`, and so is the stub of a deleted
+# object, {id, object, deleted: true}, which omits every other field.
 Rule = Callable[[Mapping[str, Any]], bool]
 _ALWAYS: Rule = lambda o: True  # noqa: E731
 
@@ -77,6 +78,8 @@ OMITTABLE: dict[tuple[type, str], Rule] = {
 def _may_omit(cls: type, name: str, obj: Mapping[str, Any]) -> bool:
     if name == "deleted":  # "Always true for a deleted object"; absent otherwise
         return True
+    if obj.get("deleted") is True and name not in ("id", "object"):
+        return True  # a deleted object may be the stub {id, object, deleted: true}, as a retrieved customer is
     rule = OMITTABLE.get((cls, name))
     return rule is not None and rule(obj)
 

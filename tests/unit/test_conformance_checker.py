@@ -212,6 +212,17 @@ def test_deleted_may_be_omitted_or_true() -> None:
     assert check(inv, stripe.Invoice) == []
 
 
+def test_the_stub_of_a_deleted_object_conforms_also_where_it_is_expanded() -> None:
+    stub = {"id": "cus_123", "object": "customer", "deleted": True}
+    assert check(stub, stripe.Customer) == []
+    inv = fixture("invoice")
+    inv["customer"] = stub
+    assert check(inv, stripe.Invoice) == []
+    assert check({"object": "customer", "deleted": True}, stripe.Customer) == ["id: missing required key"]
+    assert check({**stub, "deleted": False}, stripe.Customer) != []
+    assert check({**stub, "bogus": 1}, stripe.Customer) == ["bogus: unknown key"]
+
+
 def test_issuer_account_only_required_for_connected_issuer() -> None:
     inv = fixture("invoice")
     assert inv["issuer"] == {"type": "self"}

@@ -72,6 +72,7 @@ async def update(tx: Tx, ctx: Ctx, customer_id: str, p: dict[str, Any]) -> Doc:
 async def delete(tx: Tx, ctx: Ctx, customer_id: str) -> Doc:
     cust = await load(tx, "customers", customer_id, param="customer", for_update=True)
     await tx.delete("customers", customer_id)
+    await tx.insert("deleted_objects", objects.deleted(customer_id, "customer"))  # still retrieved (common.find)
     await emit(tx, ctx, "customer.deleted", cust)
     return objects.deleted(customer_id, "customer")
 

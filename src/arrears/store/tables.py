@@ -70,6 +70,8 @@ TABLES: dict[str, Table] = {
         }),
         Table("idempotency_keys", "idempotency key", {"created": _field("created")}),
         Table("test_clocks", "test clock", {"created": _field("created")}),
+        # the stubs {id, object, deleted: true} of deleted objects Stripe still answers for (customers)
+        Table("deleted_objects", "deleted object", {"object": _field("object")}),
         Table("scheduler_marks", "scheduler mark", {}, scoped=False),  # the scheduler's own, not an account's
         Table("ledger_entries", "ledger entry", {
             c: _field(c)

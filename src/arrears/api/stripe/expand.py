@@ -54,8 +54,10 @@ async def expand(obj: dict[str, Any], paths: list[str], load: Loader, *, prefix:
                 await expand(item, rest, load, prefix=full + ".")
             continue
         fields = EXPANDABLE.get(str(kind), {})
-        if head not in fields or head not in obj:
+        if head not in fields or (head not in obj and not obj.get("deleted")):
             raise ParamError(f"This property cannot be expanded ({full}).", param="expand")
+        if head not in obj:  # a deleted customer's stub {id, object, deleted}: nothing left to expand
+            continue
         target = fields[head]
         value = obj[head]
         if target == LIST:

@@ -24,6 +24,7 @@ from arrears.api.stripe.schema import convert_fields
 from arrears.domain import Doc, views
 from arrears.domain.errors import ArrearsError, CommitThenRaise, IdempotencyError, ParamError
 from arrears.housekeeping import IDEMPOTENCY_TTL
+from arrears.services.common import find
 from arrears.store.base import OPEN, Scope, Tx
 
 log = logging.getLogger("arrears.api")
@@ -48,7 +49,7 @@ async def render(tx: Tx, doc: Doc, paths: list[str], api_version: str) -> Doc:
     out = present(doc, api_version)
     if paths:
         async def load(table: str, obj_id: str) -> Doc | None:
-            found = await tx.get(table, obj_id)
+            found = await find(tx, table, obj_id)  # a deleted customer expands to its stub
             return None if found is None else present(found, api_version)
 
         out = await expansion.expand(out, paths, load)

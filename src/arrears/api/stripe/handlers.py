@@ -21,7 +21,7 @@ from arrears.services import (
     transitions,
     webhook_endpoints,
 )
-from arrears.services.common import load
+from arrears.services.common import load, retrieve
 from arrears.store.base import Tx
 from arrears.store.query import Cond, Filter, Page
 
@@ -71,7 +71,7 @@ def _remove(command: Removal, key: str) -> Handler:
 
 def _retrieve(table: str, key: str) -> Handler:
     async def handler(tx: Tx, call: Call) -> Doc:
-        return await load(tx, table, call.path[key], param=key)
+        return await retrieve(tx, table, call.path[key], param=key)  # a deleted customer: its stub
 
     return handler
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from arrears.api.openapi import Schema, nullable, obj, shape
+from arrears.api.openapi import Raw, Schema, nullable, obj, ref, shape
 from arrears.domain.invoice import STATUSES
 
 ADDRESS = {k: "string?" for k in ("city", "country", "line1", "line2", "postal_code", "state")}
 PERIOD = {"start": "integer", "end": "integer"}
+# An expandable customer: its id, the customer, or the stub of a deleted one (Stripe's spec has the same three).
+CUSTOMER_ID = Raw({"anyOf": [{"type": "string"}, ref("customer"), ref("deleted_customer")]})
 
 
 SHIPPING = {"address": nullable(ADDRESS), "carrier": "string?", "name": "string?", "phone": "string?",
@@ -39,7 +41,7 @@ PRICING = {"type": "'price_details'", "price_details": "object?", "unit_amount_d
 
 INVOICEITEM = {
     "id": "string", "object": "'invoiceitem'", "amount": "integer", "currency": "string",
-    "customer": "$customer|string", "customer_account": "string?", "date": "integer", "description": "string?",
+    "customer": CUSTOMER_ID, "customer_account": "string?", "date": "integer", "description": "string?",
     "discountable": "boolean", "discounts": "array", "frozen_fields": "object?", "invoice": "$invoice|string?",
     "invoicing_rules": "object?", "livemode": "boolean", "metadata": "map", "net_amount": "integer",
     "parent": "object?", "period": PERIOD, "pricing": PRICING, "proration": "boolean",
@@ -64,7 +66,7 @@ INVOICE: dict[str, Any] = {
     "application": "string?", "attempt_count": "integer", "attempted": "boolean", "auto_advance": "boolean",
     "automatic_tax": "object", "automatically_finalizes_at": "integer?", "billing_reason": "string?",
     "collection_method": "charge_automatically/send_invoice", "?confirmation_secret": "object?",
-    "created": "integer", "currency": "string", "custom_fields": "[object]?", "customer": "$customer|string",
+    "created": "integer", "currency": "string", "custom_fields": "[object]?", "customer": CUSTOMER_ID,
     "customer_account": "string?", "customer_address": nullable(ADDRESS), "customer_email": "string?",
     "customer_name": "string?", "customer_phone": "string?", "customer_shipping": nullable(SHIPPING),
     "customer_tax_exempt": "string?", "customer_tax_ids": "array?", "default_payment_method": "string?",
@@ -88,7 +90,7 @@ INVOICE: dict[str, Any] = {
 
 BALANCE_TRANSACTION = {
     "id": "string", "object": "'customer_balance_transaction'", "amount": "integer", "checkout_session": "string?",
-    "created": "integer", "credit_note": "string?", "currency": "string", "customer": "$customer|string",
+    "created": "integer", "credit_note": "string?", "currency": "string", "customer": CUSTOMER_ID,
     "customer_account": "string?", "description": "string?", "ending_balance": "integer",
     "invoice": "$invoice|string?", "livemode": "boolean", "metadata": "map", "type": "string",
 }
@@ -167,4 +169,7 @@ def response(returns: str) -> Schema:
                     "next_page": "string?", "url": "string", "?total_count": "integer"})
     if kind == "deleted":
         return shape(f"$deleted_{item}")
+    name, _, alt = returns.partition("|")
+    if alt == "deleted":  # an object still retrieved once deleted (a customer): the object or its stub
+        return {"anyOf": [ref(name), ref(f"deleted_{name}")]}
     return shape(f"${returns}")

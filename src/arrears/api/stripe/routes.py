@@ -19,7 +19,7 @@ class Operation:
     operation_id: str
     params: Mapping[str, Spec]
     handler: Handler
-    returns: str  # the object it answers with; "list:x" / "search:x" for collections
+    returns: str  # the object it answers with; "list:x" / "search:x" for collections; "x|deleted": x or its stub
     write: bool = False
     summary: str = ""
 
@@ -38,8 +38,8 @@ OPERATIONS: tuple[Operation, ...] = (
        "List all customers"),
     op("GET", "/v1/customers/search", "GetCustomersSearch", p.SEARCH, h.search_customers, "search:customer",
        "Search customers"),
-    op("GET", "/v1/customers/{customer}", "GetCustomersCustomer", p.NO_PARAMS, h.retrieve_customer, "customer",
-       "Retrieve a customer"),
+    op("GET", "/v1/customers/{customer}", "GetCustomersCustomer", p.NO_PARAMS, h.retrieve_customer,
+       "customer|deleted", "Retrieve a customer"),
     op("POST", "/v1/customers/{customer}", "PostCustomersCustomer", p.CUSTOMER_UPDATE, h.update_customer,
        "customer", "Update a customer"),
     op("DELETE", "/v1/customers/{customer}", "DeleteCustomersCustomer", p.NO_PARAMS, h.delete_customer,

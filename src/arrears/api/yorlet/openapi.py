@@ -18,8 +18,9 @@ from arrears.api.yorlet.render import NULL_FIELDS
 from arrears.api.yorlet.routes import OPERATIONS
 
 ACCOUNT = {"?account": "string"}  # only with a Yorlet-Context header
+CUSTOMER_ID = {"customer": "$customer|string"}  # no deleted customer's stub: this face has no deleted_customer
 INVOICE: dict[str, Any] = {
-    **stripe.INVOICE, **ACCOUNT,
+    **stripe.INVOICE, **ACCOUNT, **CUSTOMER_ID,
     **{k: "integer?" for k in ("finalized_at", "marked_uncollectible_at", "paid_at", "voided_at")},
     "paid": "boolean", "paid_off_platform": "boolean", "pending_payment": "boolean",
     "period": {"start": "integer", "end": "integer"}, "issuer": {"type": "'owner'", "owner": "string?"},
@@ -27,7 +28,7 @@ INVOICE: dict[str, Any] = {
 }
 OBJECTS: dict[str, dict[str, Any]] = {
     "customer": {**stripe.CUSTOMER, **ACCOUNT},
-    "invoice_item": {**stripe.INVOICEITEM, "object": "'invoice_item'", **ACCOUNT},
+    "invoice_item": {**stripe.INVOICEITEM, "object": "'invoice_item'", **ACCOUNT, **CUSTOMER_ID},
     "line_item": stripe.LINE_ITEM,
     "invoice": INVOICE,
     "error": {"error": {"message": "string", "param": "string?", "type": "string"}, "status": "integer"},
