@@ -1,0 +1,1 @@
+"""Pieces of the benchmark: process accounting, load generators, fixtures, servers and the report."""
