@@ -1,0 +1,7 @@
+-- Reports read only indexes (mirrors migrations/sqlite/0007_report_indexes.sql): index-only scans for the
+-- aging report over open invoices and the bad-debt report over the ledger's bad-debt accounts.
+DROP INDEX IF EXISTS invoices_open_aging;
+CREATE INDEX invoices_aging_cover
+    ON invoices (account_id, livemode, status, customer, currency) INCLUDE (due_date, finalized_at, amount_remaining);
+CREATE INDEX ledger_entries_report_cover
+    ON ledger_entries (account_id, livemode, account, created) INCLUDE (currency, customer, amount);
