@@ -68,7 +68,8 @@ async def _time(db: Path) -> dict[str, dict[str, float | int]]:
                 started = time.perf_counter()
                 report = await store.read(query)
                 seconds.append(time.perf_counter() - started)
-            out[name] = {"rows": len(report["rows"]), "best_s": round(min(seconds), 3), "worst_s": round(max(seconds), 3)}
+            out[name] = {"rows": len(report["rows"]), "best_s": round(min(seconds), 3),
+                         "worst_s": round(max(seconds), 3)}
             print(f"{name:34} {out[name]['rows']:>5} rows  best {min(seconds):.3f} s  worst {max(seconds):.3f} s")
     finally:
         await store.close()
