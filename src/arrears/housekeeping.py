@@ -53,17 +53,18 @@ async def collect(env: Env, stop: asyncio.Event, every: float = 1.0) -> None:
         checks = (
             Filter((unclocked, Cond("status", "=", "draft"), Cond("automatically_finalizes_at", "<=", now))),
             Filter((unclocked, Cond("status", "=", "open"), Cond("next_payment_attempt", "<=", now))),
-            Filter((unclocked, Cond("status", "=", "open"), Cond("due_date", ">", since), Cond("due_date", "<=", now))),
+            Filter((unclocked, Cond("status", "=", "open"), Cond("collection_method", "=", "send_invoice"),
+                    Cond("due_date", ">", since), Cond("due_date", "<=", now))),
         )
         for flt in checks:
-            if (await tx.list("invoices", flt, Page(limit=1))).docs:
+            if (await tx.list("invoices", flt, Page(limit=1, unordered=True))).docs:
                 return True
         days = env.policy.uncollectible_days_after_due
         if days is None:
             return False
         late = Filter((Cond("test_clock", "null"), Cond("status", "=", "open"),
                        Cond("collection_method", "=", "send_invoice"), Cond("due_date", "<=", now - days * 86400)))
-        return bool((await tx.list("invoices", late, Page(limit=1))).docs)
+        return bool((await tx.list("invoices", late, Page(limit=1, unordered=True))).docs)
 
     while not stop.is_set():
         try:

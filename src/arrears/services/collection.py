@@ -23,7 +23,7 @@ def _on(clock: str | None) -> Cond:
 
 
 async def _due(tx: Tx, *conds: Cond) -> list[Doc]:
-    found = await tx.list("invoices", Filter(conds), Page(limit=BATCH, oldest_first=True))
+    found = await tx.list("invoices", Filter(conds), Page(limit=BATCH, unordered=True))
     return found.docs
 
 

@@ -34,6 +34,9 @@ class Page:
     starting_after: str | None = None
     ending_before: str | None = None
     oldest_first: bool = False  # for work queues; API lists are always newest first
+    # Any order: lets the database pick the index of the filter (a due-time index) instead of walking seq.
+    # For "is anything due?" probes and work batches, never for lists a client pages through.
+    unordered: bool = False
 
 
 @dataclass(slots=True)

@@ -108,7 +108,8 @@ def list_query(
     elif page.ending_before is not None:
         where += f" AND seq > {params.add(cursor_seq if cursor_seq is not None and cursor_seq >= 0 else 1 << 62)}"
         order, reverse = "ASC", True
-    sql = f"SELECT data FROM {table.name} WHERE {where} ORDER BY seq {order} LIMIT {int(page.limit) + 1}"
+    ordering = "" if page.unordered else f" ORDER BY seq {order}"
+    sql = f"SELECT data FROM {table.name} WHERE {where}{ordering} LIMIT {int(page.limit) + 1}"
     return sql, params.values, reverse
 
 

@@ -72,7 +72,7 @@ class Deliverer:
         now = self.clock.now()
 
         async def any_due(tx: Tx) -> bool:
-            return bool((await tx.list("webhook_deliveries", _due(now), Page(limit=1))).docs)
+            return bool((await tx.list("webhook_deliveries", _due(now), Page(limit=1, unordered=True))).docs)
 
         # Every account's deliveries, in the store's SYSTEM scope; attempts are written as their account's.
         if not await self.store.read(any_due, scope=SYSTEM):
