@@ -46,25 +46,7 @@ async def collect(env: Env, stop: asyncio.Event, every: float = 1.0) -> None:
     their times come (services/collection.py). A cheap read first, so an idle server writes nothing."""
 
     async def anything_due(tx: Tx) -> bool:
-        now = env.clock.now()
-        mark = await tx.get("scheduler_marks", collection.SYSTEM)
-        since = int(mark["overdue_since"]) if mark else 0
-        unclocked = Cond("test_clock", "null")
-        checks = (
-            Filter((unclocked, Cond("status", "=", "draft"), Cond("automatically_finalizes_at", "<=", now))),
-            Filter((unclocked, Cond("status", "=", "open"), Cond("next_payment_attempt", "<=", now))),
-            Filter((unclocked, Cond("status", "=", "open"), Cond("collection_method", "=", "send_invoice"),
-                    Cond("due_date", ">", since), Cond("due_date", "<=", now))),
-        )
-        for flt in checks:
-            if (await tx.list("invoices", flt, Page(limit=1, unordered=True))).docs:
-                return True
-        days = env.policy.uncollectible_days_after_due
-        if days is None:
-            return False
-        late = Filter((Cond("test_clock", "null"), Cond("status", "=", "open"),
-                       Cond("collection_method", "=", "send_invoice"), Cond("due_date", "<=", now - days * 86400)))
-        return bool((await tx.list("invoices", late, Page(limit=1, unordered=True))).docs)
+        return await collection.anything_due(tx, env.policy, env.clock.now())
 
     while not stop.is_set():
         try:

@@ -22,9 +22,36 @@ def _on(clock: str | None) -> Cond:
     return Cond("test_clock", "=", clock) if clock else Cond("test_clock", "null")
 
 
-async def _due(tx: Tx, *conds: Cond) -> list[Doc]:
-    found = await tx.list("invoices", Filter(conds), Page(limit=BATCH, unordered=True))
+def due_filters(policy: rules.Policy, now: int, overdue_since: int, clock: str | None) -> dict[str, Filter]:
+    """The invoices each collection step would take at ``now``: the one definition that the steps
+    themselves and the scheduler's cheap "anything due?" probe both use."""
+    sent = (_on(clock), Cond("status", "=", OPEN), Cond("collection_method", "=", "send_invoice"))
+    steps = {
+        "finalize": Filter((_on(clock), Cond("status", "=", DRAFT), Cond("automatically_finalizes_at", "<=", now))),
+        "attempt": Filter((_on(clock), Cond("status", "=", OPEN), Cond("next_payment_attempt", "<=", now))),
+        "overdue": Filter((*sent, Cond("due_date", ">", overdue_since), Cond("due_date", "<=", now))),
+    }
+    if policy.uncollectible_days_after_due is not None:
+        cutoff = now - policy.uncollectible_days_after_due * rules.DAY
+        steps["write_off"] = Filter((*sent, Cond("due_date", "<=", cutoff)))
+    return steps
+
+
+async def _due(tx: Tx, flt: Filter | None) -> list[Doc]:
+    if flt is None:
+        return []
+    found = await tx.list("invoices", flt, Page(limit=BATCH, unordered=True))
     return found.docs
+
+
+async def anything_due(tx: Tx, policy: rules.Policy, now: int) -> bool:
+    """Whether any step is due for objects on no test clock (a read: an idle server writes nothing)."""
+    mark = await tx.get("scheduler_marks", SYSTEM)
+    since = int(mark["overdue_since"]) if mark else 0
+    for flt in due_filters(policy, now, since, None).values():
+        if (await tx.list("invoices", flt, Page(limit=1, unordered=True))).docs:
+            return True
+    return False
 
 
 async def _locked(tx: Tx, inv: Doc) -> Doc | None:
@@ -36,31 +63,29 @@ async def run_due(tx: Tx, ctx: Ctx, policy: rules.Policy, *, clock: str | None, 
     """Carry out every collection step due at ``ctx.now`` for invoices on ``clock`` (None: on no clock).
     Invoices that fell due after ``overdue_since`` get ``invoice.overdue``. Returns the steps taken."""
     now, steps = ctx.now, 0
-    for found in await _due(tx, _on(clock), Cond("status", "=", DRAFT), Cond("automatically_finalizes_at", "<=", now)):
+    due = due_filters(policy, now, overdue_since, clock)
+    for found in await _due(tx, due["finalize"]):
         inv = await _locked(tx, found)
         if inv and inv["status"] == DRAFT and inv["auto_advance"] and inv["automatically_finalizes_at"] <= now:
             await transitions.finalize_draft(tx, ctx, inv)
             await tx.update("invoices", inv)
             steps += 1
-    for found in await _due(tx, _on(clock), Cond("status", "=", OPEN), Cond("next_payment_attempt", "<=", now)):
+    for found in await _due(tx, due["attempt"]):
         inv = await _locked(tx, found)
         if inv and inv["status"] == OPEN and (inv["next_payment_attempt"] or now + 1) <= now:
             await attempt(tx, ctx, policy, inv)
             steps += 1
-    sent = (_on(clock), Cond("status", "=", OPEN), Cond("collection_method", "=", "send_invoice"))
-    for found in await _due(tx, *sent, Cond("due_date", ">", overdue_since), Cond("due_date", "<=", now)):
+    for found in await _due(tx, due["overdue"]):
         inv = await _locked(tx, found)
         if inv and inv["status"] == OPEN:
             await emit(tx, ctx, "invoice.overdue", inv)
             await _set_delinquent(tx, inv, True)
             steps += 1
-    if policy.uncollectible_days_after_due is not None:
-        cutoff = now - policy.uncollectible_days_after_due * rules.DAY
-        for found in await _due(tx, *sent, Cond("due_date", "<=", cutoff)):
-            inv = await _locked(tx, found)
-            if inv and inv["status"] == OPEN:
-                await transitions.write_off(tx, ctx, inv, "payment_not_received")
-                steps += 1
+    for found in await _due(tx, due.get("write_off")):
+        inv = await _locked(tx, found)
+        if inv and inv["status"] == OPEN:
+            await transitions.write_off(tx, ctx, inv, "payment_not_received")
+            steps += 1
     return steps
 
 
@@ -110,7 +135,7 @@ async def advance_clock(tx: Tx, ctx: Ctx, policy: rules.Policy, clock: Doc, targ
     """Move a test clock to ``target``, carrying out every collection step of its objects in time order."""
     current = int(clock["frozen_time"])
     while True:
-        docs = await _due(tx, _on(clock["id"]), Cond("status", "in", (DRAFT, OPEN)))
+        docs = await _due(tx, Filter((_on(clock["id"]), Cond("status", "in", (DRAFT, OPEN)))))
         steps = [t for t in (rules.next_step(policy, d, current) for d in docs) if t is not None]
         at = min(steps) if steps else None
         if at is None or at > target:
