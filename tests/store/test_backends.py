@@ -96,6 +96,49 @@ def test_a_read_for_update_never_loses_a_concurrent_update(database: str, stores
     assert run(database, body, stores) == 60
 
 
+def test_updates_after_a_read_for_update_keep_columns_and_data_agreeing(database: str) -> None:
+    """An update of a row read for update sets only the indexed columns that changed (sql.Updates):
+    filters on the changed and on the unchanged columns still find what ``data`` says, after two
+    updates in one transaction and after an update of a row not read for update."""
+    async def body(stores: list[Store]) -> Any:
+        [store] = stores
+
+        async def setup(tx: Tx) -> None:
+            await tx.insert("customers", customer(1))
+            await tx.insert("customers", customer(2))
+        await store.write(setup)
+
+        async def change(tx: Tx) -> None:
+            one = await tx.get("customers", "cus_0001", for_update=True)
+            assert one is not None
+            one["name"] = "Renamed"
+            await tx.update("customers", one)
+            one["email"] = "new@example.com"
+            await tx.update("customers", one)
+            two = await tx.get("customers", "cus_0002")  # not for update: every column is set
+            assert two is not None
+            two["email"] = "two@example.com"
+            await tx.update("customers", two)
+        await store.write(change)
+
+        async def query(tx: Tx) -> Any:
+            def ids(found: Any) -> list[str]:
+                return [d["id"] for d in found.docs]
+            by = {f: ids(await tx.list("customers", Filter((Cond(c, "=", v),)), Page(limit=10)))
+                  for f, (c, v) in {"renamed": ("name", "Renamed"), "old name": ("name", "Customer 1"),
+                                    "new email": ("email", "new@example.com"),
+                                    "old email": ("email", "c1@example.com"),
+                                    "two": ("email", "two@example.com"),
+                                    "created": ("created", 1_700_000_001)}.items()}
+            return by, await tx.get("customers", "cus_0001")
+        return await store.read(query)
+
+    by, doc = run(database, body)
+    assert by == {"renamed": ["cus_0001"], "old name": [], "new email": ["cus_0001"], "old email": [],
+                  "two": ["cus_0002"], "created": ["cus_0001"]}
+    assert doc["name"] == "Renamed" and doc["email"] == "new@example.com"
+
+
 def test_a_command_that_must_keep_its_work_commits_then_raises(database: str) -> None:
     async def declined(tx: Tx) -> None:
         await tx.insert("customers", customer(7))

@@ -335,3 +335,25 @@ def test_opening_an_unmigrated_file_without_auto_migrate_names_the_command(tmp_p
 
     with pytest.raises(RuntimeError, match="arrears migrate"):
         asyncio.run(main())
+
+
+# --- checkpoints ----------------------------------------------------------------------------------
+
+def test_commits_never_checkpoint_and_the_checkpointer_keeps_the_wal_small(tmp_path: Path) -> None:
+    """A COMMIT only appends to the WAL (the store's connections have no automatic checkpoint: it would
+    run under the write lock); the store's checkpoint thread copies the WAL back, so the WAL is reused
+    from its start instead of growing with everything ever written."""
+    db = tmp_path / "a.db"
+    big = "x" * 3000
+
+    async def body(store: SqliteStore) -> tuple[list[int], int]:
+        auto = [conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] for conn in (store._wconn, store._rconn)]
+        for batch in range(300):
+            await insert(store, *(customer(batch * 20 + n, name=big) for n in range(20)))
+            await asyncio.sleep(0.005)
+        return auto, (tmp_path / "a.db-wal").stat().st_size
+
+    auto, wal = run(db, body)
+    written = 300 * 20 * 2 * 3000  # each name is in its column and in the JSON document
+    assert auto == [0, 0]
+    assert wal < written / 3, (wal, written)

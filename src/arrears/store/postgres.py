@@ -34,7 +34,9 @@ from arrears.store.query import Filter, Group, Page, PageResult
 from arrears.store.sql import (
     Dialect,
     Statements,
+    Updates,
     aggregate_query,
+    column_values,
     count_query,
     filtered,
     insert_values,
@@ -45,7 +47,6 @@ from arrears.store.sql import (
     search_query,
     search_result,
     statements,
-    update_values,
 )
 from arrears.store.tables import TABLES
 
@@ -63,6 +64,7 @@ DIALECT = Dialect(
 # (table, filtered by the scope?) -> its statements
 STATEMENTS = {(name, f): statements(table, DIALECT, filtered=f)
               for name, table in TABLES.items() for f in (False, True)}
+UPDATES = Updates(DIALECT)
 # What a re-run of the whole transaction settles (SQLSTATE 40001, 40P01, 23505).
 RETRYABLE = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError, asyncpg.UniqueViolationError)
 MAX_ATTEMPTS = 10
@@ -73,9 +75,12 @@ MIGRATION_LOCK = 0x61727265617273
 class PgTx:
     """Tx over one asyncpg connection inside a transaction, in one scope."""
 
-    def __init__(self, conn: asyncpg.Connection, scope: Scope = OPEN) -> None:
+    def __init__(self, conn: asyncpg.Connection, scope: Scope = OPEN,
+                 seen: dict[tuple[str, str], tuple[Any, ...]] | None = None) -> None:
         self.conn = conn
         self.scope = scope
+        # (table, id) -> indexed column values of the rows read FOR UPDATE (sql.Updates)
+        self.seen: dict[tuple[str, str], tuple[Any, ...]] = {} if seen is None else seen
 
     def _by_id(self, table: str, obj_id: str) -> tuple[Statements, list[Any]]:
         """The table's statements for this scope and the parameters of an ``id = …`` statement."""
@@ -85,15 +90,22 @@ class PgTx:
     async def get(self, table: str, obj_id: str, *, for_update: bool = False) -> Doc | None:
         sql, params = self._by_id(table, obj_id)
         data = await self.conn.fetchval(sql.get_for_update if for_update else sql.get, *params)
-        return None if data is None else orjson.loads(data)
+        if data is None:
+            return None
+        doc: Doc = orjson.loads(data)
+        if for_update:
+            self.seen[table, obj_id] = column_values(TABLES[table], doc)
+        return doc
 
     async def insert(self, table: str, doc: Doc) -> None:
         await self.conn.execute(STATEMENTS[table, False].insert, *insert_values(TABLES[table], doc, self.scope))
 
     async def update(self, table: str, doc: Doc) -> None:
-        t = TABLES[table]
-        await self.conn.execute(STATEMENTS[table, filtered(t, self.scope)].update,
-                                *update_values(t, doc, self.scope))
+        key = (table, doc["id"])
+        sql, params, values = UPDATES.statement(TABLES[table], doc, self.scope, self.seen.get(key))
+        await self.conn.execute(sql, *params)
+        if key in self.seen:
+            self.seen[key] = values
 
     async def delete(self, table: str, obj_id: str) -> None:
         sql, params = self._by_id(table, obj_id)
@@ -106,7 +118,7 @@ class PgTx:
     def within(self, scope: Scope) -> PgTx:
         if not self.scope.system and scope != self.scope:
             raise ScopeError("only a SYSTEM transaction may act for another scope")
-        return PgTx(self.conn, scope)
+        return PgTx(self.conn, scope, self.seen)
 
     async def list(self, table: str, flt: Filter, page: Page) -> PageResult:
         cursor = page.starting_after or page.ending_before

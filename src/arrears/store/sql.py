@@ -143,12 +143,25 @@ class Statements:
     delete: str
 
 
+def _by_id(dialect: Dialect, first: int, filtered: bool) -> str:
+    ph = dialect.placeholder
+    scoped = f" AND account_id = {ph(first + 1)} AND livemode = {ph(first + 2)}" if filtered else ""
+    return f"id = {ph(first)}{scoped}"
+
+
+def update_sql(table: Table, dialect: Dialect, *, filtered: bool, columns: tuple[str, ...]) -> str:
+    """``UPDATE`` of ``data`` and of the indexed ``columns`` given (all of them, or only those whose
+    values changed: an index whose columns keep their values is then left alone)."""
+    ph = dialect.placeholder
+    sets = [*(f"{c} = {ph(i)}" for i, c in enumerate(columns, 1)), f"data = {ph(len(columns) + 1)}"]
+    return f"UPDATE {table.name} SET {', '.join(sets)} WHERE {_by_id(dialect, len(columns) + 2, filtered)}"
+
+
 def statements(table: Table, dialect: Dialect, *, filtered: bool) -> Statements:
     ph = dialect.placeholder
 
     def by_id(first: int) -> str:
-        scoped = f" AND account_id = {ph(first + 1)} AND livemode = {ph(first + 2)}" if filtered else ""
-        return f"id = {ph(first)}{scoped}"
+        return _by_id(dialect, first, filtered)
 
     cols = list(table.columns)
     inserted = ["id", *cols, *(SCOPE_COLUMNS if table.scoped else ()), "data"]
@@ -160,11 +173,48 @@ def statements(table: Table, dialect: Dialect, *, filtered: bool) -> Statements:
         owner=f"SELECT account_id, livemode FROM {table.name} WHERE {by_id(1)}" if table.scoped else "",
         insert=(f"INSERT INTO {table.name} ({', '.join(inserted)}) "
                 f"VALUES ({', '.join(ph(i) for i in range(1, len(inserted) + 1))})"),
-        update=(f"UPDATE {table.name} SET "
-                f"{', '.join([*(f'{c} = {ph(i)}' for i, c in enumerate(cols, 1)), f'data = {ph(len(cols) + 1)}'])} "
-                f"WHERE {by_id(len(cols) + 2)}"),
+        update=update_sql(table, dialect, filtered=filtered, columns=tuple(cols)),
         delete=f"DELETE FROM {table.name} WHERE {by_id(1)}",
     )
+
+
+class Updates:
+    """The ``UPDATE`` statements of one dialect, built on first use for each set of changed columns.
+
+    A transaction remembers the indexed column values of each row it reads for update (``seen``); its
+    update of that row then sets only the columns whose values changed, besides ``data``. Only a row
+    read for update qualifies: on PostgreSQL it is locked, so no other transaction can have changed its
+    columns in between (an unlocked read could be stale, and a partial update would then leave columns
+    and ``data`` disagreeing); on SQLite the writer holds the whole database."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self._sql: dict[tuple[str, bool, tuple[str, ...]], str] = {}
+
+    def statement(self, table: Table, doc: dict[str, Any], scope: Scope,
+                  before: tuple[Any, ...] | None) -> tuple[str, list[Any], tuple[Any, ...]]:
+        """(sql, params, the row's new column values) to save ``doc``; ``before``: its column values
+        as read for update in this transaction, or None to set every column."""
+        values = column_values(table, doc)
+        names = tuple(table.columns)
+        if before is None:
+            changed, changed_values = names, list(values)
+        else:
+            pairs = [(n, v) for n, v, old in zip(names, values, before, strict=True)
+                     if v != old or type(v) is not type(old)]
+            changed, changed_values = tuple(n for n, _ in pairs), [v for _, v in pairs]
+        f = filtered(table, scope)
+        key = (table.name, f, changed)
+        sql = self._sql.get(key)
+        if sql is None:
+            sql = self._sql[key] = update_sql(table, self.dialect, filtered=f, columns=changed)
+        params = [*changed_values, orjson.dumps(doc).decode(), doc["id"], *scope_values(table, scope)]
+        return sql, params, values
+
+
+def column_values(table: Table, doc: dict[str, Any]) -> tuple[Any, ...]:
+    """The indexed columns' values of ``doc``, in ``table.columns`` order."""
+    return tuple(get(doc) for get in table.columns.values())
 
 
 def scope_values(table: Table, scope: Scope) -> list[Any]:
@@ -181,11 +231,6 @@ def insert_values(table: Table, doc: dict[str, Any], scope: Scope) -> list[Any]:
     else:
         filtered(table, scope)  # raises for a transaction of one account: the unscoped tables are SYSTEM's
     return [doc["id"], *(get(doc) for get in table.columns.values()), *owner, orjson.dumps(doc).decode()]
-
-
-def update_values(table: Table, doc: dict[str, Any], scope: Scope) -> list[Any]:
-    return [*(get(doc) for get in table.columns.values()), orjson.dumps(doc).decode(), doc["id"],
-            *scope_values(table, scope)]
 
 
 def scope_of(row: Any) -> Scope | None:

@@ -7,6 +7,10 @@ own SAVEPOINT (a failing request rolls back alone), COMMITs, and only then answe
 every acknowledged write is as durable as ``synchronous=FULL`` while one fsync serves many requests.
 Reads run inline on a separate connection (WAL readers never block the writer).
 
+Checkpoints (copying the WAL back into the database file) run on a thread of their own, outside the
+write lock: SQLite's automatic checkpoint would run inside a COMMIT, while every writer of every
+process waits. A PASSIVE checkpoint runs beside writers and readers; at most one runs at a time.
+
 Transaction functions run to completion without suspending: ``SqliteTx`` methods are coroutines only
 to match the ``Tx`` Protocol; ``_run_sync`` drives them and refuses one that really awaits.
 """
@@ -15,9 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import contextlib
 import fcntl
 import os
 import sqlite3
+import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -31,7 +37,9 @@ from arrears.store.query import Filter, Group, Page, PageResult
 from arrears.store.sql import (
     Dialect,
     Statements,
+    Updates,
     aggregate_query,
+    column_values,
     count_query,
     filtered,
     insert_values,
@@ -42,7 +50,6 @@ from arrears.store.sql import (
     search_query,
     search_result,
     statements,
-    update_values,
 )
 from arrears.store.tables import TABLES
 
@@ -59,6 +66,7 @@ DIALECT = Dialect(
 # (table, filtered by the scope?) -> its statements
 STATEMENTS = {(name, f): statements(table, DIALECT, filtered=f)
               for name, table in TABLES.items() for f in (False, True)}
+UPDATES = Updates(DIALECT)
 
 
 def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
@@ -73,9 +81,12 @@ def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
 class SqliteTx:
     """Tx over one sqlite3 connection, in one scope."""
 
-    def __init__(self, conn: sqlite3.Connection, scope: Scope = OPEN) -> None:
+    def __init__(self, conn: sqlite3.Connection, scope: Scope = OPEN,
+                 seen: dict[tuple[str, str], tuple[Any, ...]] | None = None) -> None:
         self.conn = conn
         self.scope = scope
+        # (table, id) -> indexed column values of the rows read for update (sql.Updates)
+        self.seen: dict[tuple[str, str], tuple[Any, ...]] = {} if seen is None else seen
 
     def _by_id(self, table: str, obj_id: str) -> tuple[Statements, list[Any]]:
         """The table's statements for this scope and the parameters of an ``id = …`` statement."""
@@ -86,14 +97,22 @@ class SqliteTx:
         # No lock to take: the writer holds the database (BEGIN IMMEDIATE under the flock).
         sql, params = self._by_id(table, obj_id)
         row = self.conn.execute(sql.get, params).fetchone()
-        return None if row is None else orjson.loads(row[0])
+        if row is None:
+            return None
+        doc: Doc = orjson.loads(row[0])
+        if for_update:
+            self.seen[table, obj_id] = column_values(TABLES[table], doc)
+        return doc
 
     async def insert(self, table: str, doc: Doc) -> None:
         self.conn.execute(STATEMENTS[table, False].insert, insert_values(TABLES[table], doc, self.scope))
 
     async def update(self, table: str, doc: Doc) -> None:
-        t = TABLES[table]
-        self.conn.execute(STATEMENTS[table, filtered(t, self.scope)].update, update_values(t, doc, self.scope))
+        key = (table, doc["id"])
+        sql, params, values = UPDATES.statement(TABLES[table], doc, self.scope, self.seen.get(key))
+        self.conn.execute(sql, params)
+        if key in self.seen:
+            self.seen[key] = values
 
     async def delete(self, table: str, obj_id: str) -> None:
         sql, params = self._by_id(table, obj_id)
@@ -111,7 +130,7 @@ class SqliteTx:
     def within(self, scope: Scope) -> SqliteTx:
         if not self.scope.system and scope != self.scope:
             raise ScopeError("only a SYSTEM transaction may act for another scope")
-        return SqliteTx(self.conn, scope)
+        return SqliteTx(self.conn, scope, self.seen)
 
     async def list(self, table: str, flt: Filter, page: Page) -> PageResult:
         cursor = page.starting_after or page.ending_before
@@ -139,11 +158,66 @@ class SqliteTx:
 def _connect(path: str, synchronous: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA wal_autocheckpoint=0")  # the Checkpointer's job, outside the write lock
     conn.execute(f"PRAGMA synchronous={synchronous}")
     conn.execute("PRAGMA busy_timeout=10000")
     conn.execute("PRAGMA cache_size=-32000")
     conn.execute("PRAGMA foreign_keys=OFF")
     return conn
+
+
+class Checkpointer:
+    """Checkpoints the WAL on its own thread and connection, at most every ``interval`` seconds while
+    there are commits to copy back, in two passes:
+
+    1. PASSIVE, beside the writers: copies the bulk of the WAL without waiting for anybody (nor calling
+       the busy handler);
+    2. PASSIVE again under the writers' ``flock``: copies the few frames committed during pass 1. With
+       nothing appended meanwhile the WAL is then wholly copied, so the next writer starts it over from
+       its beginning. Without this pass, under steady writes a checkpoint would never catch up and the
+       WAL file would grow without end.
+
+    Several processes may each run one: SQLite lets one checkpoint run at a time."""
+
+    def __init__(self, path: str, synchronous: str, interval: float = 0.2) -> None:
+        self.path = path
+        self.synchronous = synchronous
+        self.interval = interval
+        self.wanted = threading.Event()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="arrears-sqlite-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _checkpoint(self, conn: sqlite3.Connection, lock_fd: int) -> None:
+        with contextlib.suppress(sqlite3.Error):  # e.g. a full disk: the WAL keeps the data; next time
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            fcntl.flock(lock_fd, fcntl.LOCK_EX)
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            finally:
+                fcntl.flock(lock_fd, fcntl.LOCK_UN)
+
+    def _run(self) -> None:
+        conn = _connect(self.path, self.synchronous)
+        lock_fd = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            while True:
+                self.wanted.wait()
+                if self._stopping.is_set():
+                    break
+                self.wanted.clear()
+                self._checkpoint(conn, lock_fd)
+                if self._stopping.wait(self.interval):
+                    break
+            self._checkpoint(conn, lock_fd)
+        finally:
+            os.close(lock_fd)
+            conn.close()
+
+    def close(self) -> None:
+        self._stopping.set()
+        self.wanted.set()
+        self._thread.join()
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -161,6 +235,7 @@ class SqliteStore:
         self._pending: list[tuple[Callable[[Tx], Awaitable[Any]], Scope, asyncio.Future[Any]]] = []
         self._draining = False
         self._exec: ThreadPoolExecutor | None = None
+        self._checkpointer: Checkpointer | None = None
         self._lock_fd = -1
 
     # --- lifecycle ----------------------------------------------------------------------------------
@@ -178,12 +253,16 @@ class SqliteStore:
             raise RuntimeError(f"database {self.path} is not migrated: run `arrears migrate --database {self.url}`")
         self._rconn = _connect(self.path, self.synchronous)
         self._exec = ThreadPoolExecutor(max_workers=1, thread_name_prefix="arrears-sqlite-commit")
+        self._checkpointer = Checkpointer(self.path, self.synchronous)
 
     async def close(self) -> None:
         while self._draining or self._pending:
             await asyncio.sleep(0.01)
         if self._exec:
             self._exec.shutdown(wait=True)
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+            self._checkpointer = None
         for conn in (getattr(self, "_wconn", None), getattr(self, "_rconn", None)):
             if conn is not None:
                 conn.close()
@@ -260,6 +339,8 @@ class SqliteStore:
             if self._wconn.in_transaction:
                 self._wconn.execute("ROLLBACK")
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        if self._checkpointer is not None:
+            self._checkpointer.wanted.set()
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
