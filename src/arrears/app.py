@@ -18,6 +18,7 @@ from arrears.api.dashboard import routes as dashboard
 from arrears.api.env import Env
 from arrears.api.flex import face as flex_face
 from arrears.api.ratelimit import RateLimiter
+from arrears.api.routing import IndexedRouter
 from arrears.api.stripe import face as stripe_face
 from arrears.api.stripe import openapi as stripe_openapi
 from arrears.api.yorlet import face as yorlet_face
@@ -70,6 +71,7 @@ def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None =
         lifespan=lifespan,
         exception_handlers={404: not_found, 405: not_found, HTTPException: not_found},
     )
+    app.router = IndexedRouter(app.router.routes, lifespan=lifespan)  # the same routes, found faster
     app.state.env = env
     mcp.bind(app)
     return app

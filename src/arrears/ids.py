@@ -9,7 +9,9 @@ pages rather than one per row. Shorter ids (customers' 14, request ids) are whol
 from __future__ import annotations
 
 import os
+import threading
 import time
+import weakref
 
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 # byte -> a base-62 character, so that ``os.urandom(n).translate(_BASE62)`` is n random characters
@@ -30,20 +32,43 @@ def stamp(ms: int) -> str:
     return "".join(reversed(out))
 
 
+_GENERATORS: weakref.WeakSet[IdGen] = weakref.WeakSet()
+
+
+def _forget_random_after_fork() -> None:
+    """A forked worker must not draw the random bytes its parent had drawn: the ids would repeat."""
+    for gen in list(_GENERATORS):
+        gen._random = b""
+        gen._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_random_after_fork)
+
+
 class IdGen:
     """Time-ordered random ids; a seam so tests can pass a deterministic one."""
 
     def __init__(self) -> None:
         self._ms = -1
         self._stamp = ""
+        self._random = b""  # os.urandom drawn 4 KB at a time: one system call per ~200 ids, not per id
+        self._lock = threading.Lock()
+        _GENERATORS.add(self)
+
+    def _take(self, n: int) -> bytes:
+        with self._lock:
+            if len(self._random) < n:
+                self._random = os.urandom(4096)
+            out, self._random = self._random[:n], self._random[n:]
+        return out
 
     def new(self, prefix: str, length: int = 24) -> str:
         if length < TIMED_FROM:
-            return prefix + "_" + os.urandom(length).translate(_BASE62).decode()
+            return prefix + "_" + self._take(length).translate(_BASE62).decode()
         ms = time.time_ns() // 1_000_000
         if ms != self._ms:
             self._ms, self._stamp = ms, stamp(ms)
-        return prefix + "_" + self._stamp + os.urandom(length - STAMP_LENGTH).translate(_BASE62).decode()
+        return prefix + "_" + self._stamp + self._take(length - STAMP_LENGTH).translate(_BASE62).decode()
 
     def invoice_prefix(self) -> str:
-        return os.urandom(8).translate(_BASE36).decode()
+        return self._take(8).translate(_BASE36).decode()

@@ -42,3 +42,21 @@ def test_ids_of_one_millisecond_differ_and_short_ids_are_random_throughout() -> 
     assert all(re.fullmatch(r"cus_[0-9A-Za-z]{14}", s) for s in short)
     assert len({s[4:8] for s in short}) > 150  # no shared leading characters
     assert re.fullmatch(r"[0-9A-Z]{8}", gen.invoice_prefix())
+
+
+def test_a_forked_process_does_not_repeat_its_parents_random_bytes() -> None:
+    import os
+
+    gen = IdGen()
+    gen.new("in")  # the parent has drawn its buffer
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next id, to the parent
+        os.write(write, gen.new("in").encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = os.read(read, 100).decode()
+    os.close(read)
+    parent = gen.new("in")
+    assert child[3 + STAMP_LENGTH:] != parent[3 + STAMP_LENGTH:]

@@ -1,0 +1,69 @@
+"""Route lookup by path prefix. Starlette tries every route's regular expression in turn: a GET of an
+invoice went through 18 routes before its own. ``IndexedRouter`` first picks, by the request path's first
+two segments, the routes that could match it at all, keeping their order, and tries only those: the
+same answer (first full match, else the first method mismatch for a 405) in a handful of tries.
+
+A route is indexed under its first two segments when both are literal (``/v1/invoices/{invoice}`` under
+``("v1", "invoices")``); any other route (a mount, ``/i/{invoice}``, a path parameter in the first two
+segments) is a candidate for every path. A request that no candidate answers goes through Starlette's own
+lookup, so redirects and 404s are unchanged."""
+
+from __future__ import annotations
+
+from starlette._utils import get_route_path
+from starlette.routing import BaseRoute, Match, Route, Router
+from starlette.types import Receive, Scope, Send
+
+Key = tuple[str, str]
+
+
+def route_key(route: BaseRoute) -> Key | None:
+    """The two literal leading segments every path this route matches starts with, or None."""
+    if not isinstance(route, Route):
+        return None
+    parts = route.path.split("/")
+    if len(parts) < 4 or any("{" in p or not p for p in parts[1:3]):
+        return None
+    return parts[1], parts[2]
+
+
+def path_key(path: str) -> Key:
+    parts = path.split("/", 3)
+    return (parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else "")
+
+
+class IndexedRouter(Router):
+    _indexed: tuple[int, dict[Key, list[BaseRoute]], list[BaseRoute]] | None = None
+
+    def _index(self) -> tuple[dict[Key, list[BaseRoute]], list[BaseRoute]]:
+        if self._indexed is None or self._indexed[0] != len(self.routes):  # routes may be added later
+            keys = [route_key(r) for r in self.routes]
+            buckets: dict[Key, list[BaseRoute]] = {}
+            for key in {k for k in keys if k is not None}:
+                buckets[key] = [r for r, k in zip(self.routes, keys, strict=True) if k is None or k == key]
+            anywhere = [r for r, k in zip(self.routes, keys, strict=True) if k is None]
+            self._indexed = (len(self.routes), buckets, anywhere)
+        return self._indexed[1], self._indexed[2]
+
+    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().app(scope, receive, send)
+            return
+        buckets, anywhere = self._index()
+        scope.setdefault("router", self)
+        partial = None
+        for route in buckets.get(path_key(get_route_path(scope)), anywhere):
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                scope["route"] = route
+                scope.update(child_scope)
+                await route.handle(scope, receive, send)
+                return
+            if match is Match.PARTIAL and partial is None:
+                partial = (route, child_scope)
+        if partial is not None:
+            scope["route"] = partial[0]
+            scope.update(partial[1])
+            await partial[0].handle(scope, receive, send)
+            return
+        await super().app(scope, receive, send)  # Starlette's slash redirects and its 404
