@@ -18,12 +18,21 @@ import time
 from pathlib import Path
 
 from bench.harness import procs, servers
-from bench.harness.fixtures import sqlite_fixture
+from bench.harness.fixtures import Fixture, sqlite_fixture
 from bench.harness.wrk import Load, parse, wrk_command
 from bench.run import BENCH, INV, _copy, _mark, plan_for
 
 PY_SPY = BENCH / ".work" / "venv" / "bin" / "py-spy"
 _FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^:()]+)(?::\d+)?\)$")
+
+
+def main_fixture_copy(name: str) -> tuple[Fixture, Path]:
+    """The full run's main fixture (built and cached when missing) and a working copy of it."""
+    work = BENCH / ".work"
+    plan = plan_for("full", "wrk")
+    fx = sqlite_fixture(work / "fixtures", invoices=plan.main_invoices,
+                        targets=int(plan.mark_budget * plan.seconds * 1.2) + 4 * plan.knobs.connections)
+    return fx, _copy(fx, work / "scratch", name)
 
 
 def area(frame: str) -> str:
@@ -76,10 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-spy", action="store_true", help="measure only (no profiler attached)")
     args = ap.parse_args(argv)
     work = BENCH / ".work"
-    plan = plan_for("full", "wrk")
-    fx = sqlite_fixture(work / "fixtures", invoices=plan.main_invoices,
-                        targets=int(plan.mark_budget * plan.seconds * 1.2) + 4 * plan.knobs.connections)
-    db = _copy(fx, work / "scratch", "profile")
+    fx, db = main_fixture_copy("profile")
     logs = work / "logs"
     if args.server == "stock":
         srv = servers.arrears(f"sqlite:///{db}", logs, workers=2)

@@ -1,0 +1,110 @@
+"""Where a mark_uncollectible spends the time it holds the database's write lock, without HTTP:
+
+    python -m bench.write_path [--marks 4000] [--batch 32]
+
+Copies the main fixture (154k invoices), then runs ``services.transitions.mark_uncollectible`` plus the
+rendering of its reply, as the Stripe face does, through ``SqliteStore.write`` in batches of ``--batch``
+concurrent requests (one group commit each), and prints the time of each ``Tx`` call by table, of the
+whole transaction function and of COMMIT, per mark. Everything printed happens under the ``flock``
+that serializes the writers of every process, so ``1 / (function + COMMIT per mark)`` bounds the
+marks per second of the whole server, whatever the number of workers."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bench.profile import main_fixture_copy
+
+
+def instrument(timings: dict[str, list[float]]) -> Callable[[], None]:
+    """Time SqliteTx's calls and SqliteStore._commit into ``timings``; returns the undo."""
+    from arrears.store import sqlite
+
+    saved: list[tuple[Any, str, Any]] = []
+
+    def timed(owner: Any, name: str, label: Callable[..., str]) -> None:
+        original = getattr(owner, name)
+        saved.append((owner, name, original))
+        if asyncio.iscoroutinefunction(original):
+            async def wrapper(*args: Any, **kwargs: Any) -> Any:
+                start = time.perf_counter()
+                try:
+                    return await original(*args, **kwargs)
+                finally:
+                    timings[label(*args)].append(time.perf_counter() - start)
+        else:
+            def wrapper(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+                start = time.perf_counter()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    timings[label(*args)].append(time.perf_counter() - start)
+        setattr(owner, name, wrapper)
+
+    for method in ("get", "insert", "update", "list"):
+        timed(sqlite.SqliteTx, method, lambda _tx, table, *_, m=method: f"{m} {table}")
+    timed(sqlite.SqliteStore, "_commit", lambda _store: "COMMIT (WAL write + fsync)")
+
+    def undo() -> None:
+        for owner, name, original in saved:
+            setattr(owner, name, original)
+    return undo
+
+
+async def measure(db: str, targets: list[str], batch: int) -> tuple[float, dict[str, list[float]]]:
+    from arrears.api.stripe.face import render
+    from arrears.ids import IdGen
+    from arrears.services import Ctx, transitions
+    from arrears.store.sqlite import SqliteStore
+
+    timings: dict[str, list[float]] = collections.defaultdict(list)
+    undo = instrument(timings)
+    store = SqliteStore(db)
+    await store.open()
+    ids = IdGen()
+    try:
+        start = time.perf_counter()
+        for first in range(0, len(targets), batch):
+            def command(invoice: str) -> Callable[[Any], Any]:
+                ctx = Ctx(now=int(time.time()), ids=ids, request_id=ids.new("req", 14))
+
+                async def fn(tx: Any) -> Any:
+                    began = time.perf_counter()
+                    done = await transitions.mark_uncollectible(tx, ctx, invoice, {})
+                    out = await render(tx, done, [], ctx.api_version)
+                    timings["transaction function (all of the above, and Python)"].append(
+                        time.perf_counter() - began)
+                    return out
+                return fn
+            await asyncio.gather(*(store.write(command(i)) for i in targets[first:first + batch]))
+        elapsed = time.perf_counter() - start
+    finally:
+        await store.close()
+        undo()
+    return elapsed, timings
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--marks", type=int, default=4000)
+    ap.add_argument("--batch", type=int, default=32, help="requests per group commit")
+    args = ap.parse_args(argv)
+    fx, db = main_fixture_copy("write-path")
+    targets = fx.targets.read_text().split()[: args.marks]
+    elapsed, timings = asyncio.run(measure(str(db), targets, args.batch))
+    n = len(targets)
+    print(f"{n:,} marks in batches of {args.batch}: {n / elapsed:,.0f} marks/s in one process, "
+          f"{elapsed / n * 1e6:.0f} µs each")
+    print(f"{'under the write lock':56s} {'calls':>7s} {'µs/call':>8s} {'µs/mark':>8s}")
+    for label, values in sorted(timings.items(), key=lambda kv: -sum(kv[1])):
+        total = sum(values)
+        print(f"{label:56s} {len(values):7,d} {total / len(values) * 1e6:8.1f} {total / n * 1e6:8.1f}")
+
+
+if __name__ == "__main__":
+    main()
