@@ -90,7 +90,7 @@ def endpoint(op: Operation, env: Env, dialect: Dialect) -> Callable[[Request], A
             _, scope = await env.auth.authorize(dialect.key(request.headers), path=op.path, write=op.write)
             params = validate(op, dialect.normalise(await forms.request_params(request, default=forms.JSON)))
             ctx = env.ctx(livemode=scope.livemode, request_id=request_id)
-            call = Call(ctx, forms.path_params(request), params, request.headers, request.url.path)
+            call = Call(ctx, forms.path_params(request), params, request.headers, forms.url_path(request))
             return answer(200, await run_in(lambda tx: op.handler(tx, call), scope=scope), request_id)
         except ArrearsError as exc:
             status, body = dialect.render_error(exc)

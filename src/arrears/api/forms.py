@@ -85,7 +85,10 @@ async def request_params(request: Request, *, default: str = FORM) -> dict[str, 
     """A request's parameters: the query string of a GET or DELETE, else the body, parsed by its
     Content-Type (JSON or bracket-notation form; ``default`` when the type says neither)."""
     if request.method in ("GET", "DELETE"):
-        return parse(request.url.query)
+        # The query string as ``request.url.query`` gives it, without building the URL (a fragment,
+        # which clients never send, would end it there too).
+        query: bytes = request.scope.get("query_string", b"")
+        return parse(query.decode().partition("#")[0]) if query else {}
     body = await request.body()
     if len(body) > MAX_BODY:
         raise ParamError(f"The request body is larger than {MAX_BODY} bytes.")
@@ -105,6 +108,13 @@ async def request_params(request: Request, *, default: str = FORM) -> dict[str, 
     except UnicodeDecodeError:
         raise ParamError("Invalid request body: it must be UTF-8 application/x-www-form-urlencoded.") from None
     return parse(text)
+
+
+def url_path(request: Request) -> str:
+    """``request.url.path`` without building the URL: the path with ``?``, ``#`` and ``\\`` escaped as
+    Starlette's URL escapes them."""
+    path: str = request.scope["path"]
+    return path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
 
 
 def path_params(request: Request) -> dict[str, str]:

@@ -3,8 +3,9 @@ invoice went through 18 routes before its own. ``IndexedRouter`` first picks, by
 two segments, the routes that could match it at all, keeping their order, and tries only those: the
 same answer (first full match, else the first method mismatch for a 405) in a handful of tries.
 
-A route is indexed under its first two segments when both are literal (``/v1/invoices/{invoice}`` under
-``("v1", "invoices")``); any other route (a mount, ``/i/{invoice}``, a path parameter in the first two
+A route is indexed under its first two segments, when both are literal, and its number of segments
+(``/v1/invoices/{invoice}`` under ``("v1", "invoices", 4)``: a parameter matches one segment); any other
+route (a mount, ``/i/{invoice}``, a path parameter in the first two
 segments) is a candidate for every path. A request that no candidate answers goes through Starlette's own
 lookup, so redirects and 404s are unchanged."""
 
@@ -14,22 +15,25 @@ from starlette._utils import get_route_path
 from starlette.routing import BaseRoute, Match, Route, Router
 from starlette.types import Receive, Scope, Send
 
-Key = tuple[str, str]
+Key = tuple[str, str, int]
 
 
 def route_key(route: BaseRoute) -> Key | None:
-    """The two literal leading segments every path this route matches starts with, or None."""
-    if not isinstance(route, Route):
+    """The two literal leading segments and the number of segments of every path this route matches,
+    or None (a mount, a ``{…:path}`` parameter, a parameter in the first two segments)."""
+    if not isinstance(route, Route) or ":path}" in route.path:
         return None
     parts = route.path.split("/")
-    if len(parts) < 4 or any("{" in p or not p for p in parts[1:3]):
+    if len(parts) == 2 and "{" not in parts[1]:  # "/openapi.json"
+        return parts[1], "", 2
+    if len(parts) < 3 or any("{" in p or not p for p in parts[1:3]):
         return None
-    return parts[1], parts[2]
+    return parts[1], parts[2], len(parts)
 
 
 def path_key(path: str) -> Key:
-    parts = path.split("/", 3)
-    return (parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else "")
+    parts = path.split("/")
+    return (parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else "", len(parts))
 
 
 class IndexedRouter(Router):

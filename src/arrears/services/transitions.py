@@ -226,7 +226,14 @@ async def write_off(tx: Tx, ctx: Ctx, inv: Doc, reason: str) -> None:
 
 
 async def _clear_delinquency(tx: Tx, inv: Doc) -> None:
-    """Paying an invoice or marking it uncollectible through the API sets ``delinquent`` to false."""
+    """Paying an invoice or marking it uncollectible through the API sets ``delinquent`` to false.
+
+    The customer is locked only when there is something to clear: most commands find it not delinquent,
+    and locking it every time would queue every command on any invoice of one customer behind each
+    other (PostgreSQL). A command that sets ``delinquent`` meanwhile is then ordered after this one."""
+    seen = await tx.get("customers", inv["customer"])
+    if seen is None or not seen["delinquent"]:
+        return
     cust = await tx.get("customers", inv["customer"], for_update=True)
     if cust is not None and cust["delinquent"]:
         cust["delinquent"] = False

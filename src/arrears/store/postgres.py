@@ -72,6 +72,14 @@ MAX_ATTEMPTS = 10
 MIGRATION_LOCK = 0x61727265617273
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """What the pool runs on a connection given back, after asyncpg has rolled back any transaction
+    left open: nothing. asyncpg's default reset sends ``SELECT pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL`` on every release, one more round trip per request; the pool's connections
+    never take advisory locks, open cursors outside a transaction, LISTEN or SET anything (migrations
+    run on a connection of their own)."""
+
+
 class PgTx:
     """Tx over one asyncpg connection inside a transaction, in one scope."""
 
@@ -165,7 +173,7 @@ class PostgresStore:
         elif await self.pending_migrations():
             url = shown(self.url)
             raise RuntimeError(f"database {url} is not migrated: run `arrears migrate --database {url}`")
-        self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=self.pool_size)
+        self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=self.pool_size, reset=_keep_session)
 
     async def close(self) -> None:
         if self._pool is not None:

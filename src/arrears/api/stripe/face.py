@@ -147,7 +147,7 @@ def endpoint(op: Operation, env: Env) -> Callable[[Request], Awaitable[Response]
             expansion.check(paths)
             ctx = env.ctx(livemode=scope.livemode, request_id=request_id, idempotency_key=key,
                           api_version=api_version)
-            call = Call(ctx, forms.path_params(request), params, request.url.path)
+            call = Call(ctx, forms.path_params(request), params, forms.url_path(request))
 
             async def run(tx: Tx) -> Doc:
                 return await render(tx, await op.handler(tx, call), paths, api_version)
@@ -156,7 +156,7 @@ def endpoint(op: Operation, env: Env) -> Callable[[Request], Awaitable[Response]
                 if len(key) > MAX_KEY_LENGTH:
                     raise ParamError(f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters long.",
                                      param="Idempotency-Key")
-                fp = fingerprint(op.method, request.url.path, {**params, "expand": paths})
+                fp = fingerprint(op.method, forms.url_path(request), {**params, "expand": paths})
                 began = True
                 result = await run_in(idempotent(record_id(key, scope), key, fp, ctx.now, request_id, run),
                                       scope=scope)
