@@ -1,13 +1,19 @@
 """Where a mark_uncollectible spends the time it holds the database's write lock, without HTTP:
 
-    python -m bench.write_path [--marks 4000] [--batch 32]
+    python -m bench.write_path [--marks 4000] [--batch 32] [--no-rehearsal]
 
 Copies the main fixture (154k invoices), then runs ``services.transitions.mark_uncollectible`` plus the
 rendering of its reply, as the Stripe face does, through ``SqliteStore.write`` in batches of ``--batch``
-concurrent requests (one group commit each), and prints the time of each ``Tx`` call by table, of the
-whole transaction function and of COMMIT, per mark. Everything printed happens under the ``flock``
-that serializes the writers of every process, so ``1 / (function + COMMIT per mark)`` bounds the
-marks per second of the whole server, whatever the number of workers."""
+concurrent requests (one group commit each), and prints per mark:
+
+- the rehearsal outside the lock (``SqliteStore._rehearse``), then, under the ``flock`` that serializes
+  the writers of every process, re-running its reads (``Record.still_holds``), applying its writes
+  (``Record.apply``) and COMMIT;
+- with ``--no-rehearsal`` (the store's ``optimistic=False``), the transaction function run under the
+  lock, with each of its ``Tx`` calls by table.
+
+The lines marked "lock" add up to the time a mark holds the lock: ``1 / that`` bounds the marks per
+second of the whole server, whatever the number of workers."""
 
 from __future__ import annotations
 
@@ -47,8 +53,12 @@ def instrument(timings: dict[str, list[float]]) -> Callable[[], None]:
         setattr(owner, name, wrapper)
 
     for method in ("get", "insert", "update", "list"):
-        timed(sqlite.SqliteTx, method, lambda _tx, table, *_, m=method: f"{m} {table}")
-    timed(sqlite.SqliteStore, "_commit", lambda _store: "COMMIT (WAL write + fsync)")
+        timed(sqlite.SqliteTx, method, lambda tx, table, *_, m=method: (
+            f"{m} {table}" + (" (rehearsal)" if isinstance(tx, sqlite.Recording) else " (lock)")))
+    timed(sqlite.SqliteStore, "_rehearse", lambda *_: "rehearsal, outside the lock")
+    timed(sqlite.Record, "still_holds", lambda *_: "re-run the rehearsal's reads (lock)")
+    timed(sqlite.Record, "apply", lambda *_: "apply its writes (lock)")
+    timed(sqlite.SqliteStore, "_commit", lambda _store: "COMMIT: WAL write + fsync (lock)")
 
     def undo() -> None:
         for owner, name, original in saved:
@@ -56,7 +66,8 @@ def instrument(timings: dict[str, list[float]]) -> Callable[[], None]:
     return undo
 
 
-async def measure(db: str, targets: list[str], batch: int) -> tuple[float, dict[str, list[float]]]:
+async def measure(db: str, targets: list[str], batch: int,
+                  optimistic: bool = True) -> tuple[float, dict[str, list[float]]]:
     from arrears.api.stripe.face import render
     from arrears.ids import IdGen
     from arrears.services import Ctx, transitions
@@ -64,7 +75,7 @@ async def measure(db: str, targets: list[str], batch: int) -> tuple[float, dict[
 
     timings: dict[str, list[float]] = collections.defaultdict(list)
     undo = instrument(timings)
-    store = SqliteStore(db)
+    store = SqliteStore(db, optimistic=optimistic)
     await store.open()
     ids = IdGen()
     try:
@@ -77,7 +88,7 @@ async def measure(db: str, targets: list[str], batch: int) -> tuple[float, dict[
                     began = time.perf_counter()
                     done = await transitions.mark_uncollectible(tx, ctx, invoice, {})
                     out = await render(tx, done, [], ctx.api_version)
-                    timings["transaction function (all of the above, and Python)"].append(
+                    timings["whole transaction function (its Tx calls, Python, JSON)"].append(
                         time.perf_counter() - began)
                     return out
                 return fn
@@ -93,17 +104,24 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--marks", type=int, default=4000)
     ap.add_argument("--batch", type=int, default=32, help="requests per group commit")
+    ap.add_argument("--no-rehearsal", action="store_true", help="run every function under the lock")
     args = ap.parse_args(argv)
     fx, db = main_fixture_copy("write-path")
     targets = fx.targets.read_text().split()[: args.marks]
-    elapsed, timings = asyncio.run(measure(str(db), targets, args.batch))
+    elapsed, timings = asyncio.run(measure(str(db), targets, args.batch, optimistic=not args.no_rehearsal))
     n = len(targets)
     print(f"{n:,} marks in batches of {args.batch}: {n / elapsed:,.0f} marks/s in one process, "
           f"{elapsed / n * 1e6:.0f} µs each")
-    print(f"{'under the write lock':56s} {'calls':>7s} {'µs/call':>8s} {'µs/mark':>8s}")
+    print(f"{'':56s} {'calls':>7s} {'µs/call':>8s} {'µs/mark':>8s}")
     for label, values in sorted(timings.items(), key=lambda kv: -sum(kv[1])):
         total = sum(values)
         print(f"{label:56s} {len(values):7,d} {total / len(values) * 1e6:8.1f} {total / n * 1e6:8.1f}")
+    lock = sum(sum(v) for k, v in timings.items() if k.endswith("(lock)") and not k.startswith(("get", "insert",
+                                                                                                "update", "list")))
+    if args.no_rehearsal:
+        lock = sum(timings["whole transaction function (its Tx calls, Python, JSON)"]) + sum(
+            timings["COMMIT: WAL write + fsync (lock)"])
+    print(f"lock time per mark: {lock / n * 1e6:.0f} µs, so at most {n / lock:,.0f} marks/s for the whole server")
 
 
 if __name__ == "__main__":

@@ -92,7 +92,12 @@ TxFn = Callable[[Tx], Awaitable[T]]
 class Store(Protocol):
     url: str
 
-    async def write(self, fn: Callable[[Tx], Awaitable[T]], *, scope: Scope = OPEN) -> T: ...
+    async def write(self, fn: Callable[[Tx], Awaitable[T]], *, scope: Scope = OPEN) -> T:
+        """Run ``fn`` in one transaction and commit before returning its result. ``fn`` may run more
+        than once (PostgreSQL re-runs a transaction it refused; SQLite rehearses it outside the write
+        lock): only the writes of the run that counts are kept, so ``fn`` must do nothing but its
+        ``Tx`` calls and computing its result."""
+        ...
 
     async def read(self, fn: Callable[[Tx], Awaitable[T]], *, scope: Scope = OPEN) -> T: ...
 

@@ -7,6 +7,17 @@ own SAVEPOINT (a failing request rolls back alone), COMMITs, and only then answe
 every acknowledged write is as durable as ``synchronous=FULL`` while one fsync serves many requests.
 Reads run inline on a separate connection (WAL readers never block the writer).
 
+Only one writer of all processes holds the database at a time, so the time a request spends under the
+lock bounds the server's writes per second. To keep that time short, ``write`` first *rehearses* the
+function outside the lock, on the reader connection (``Recording``): its reads run and are kept with
+the rows they returned, its writes are only recorded, its result or domain error is kept. Under the
+lock, inside the request's SAVEPOINT, the reads run again; when each returns the same rows, running the
+function now would do the same, so its recorded writes are applied and its outcome answered
+(``_replay``). When a read has changed (an earlier request of the batch, or another process, wrote
+that row), a write fails, or the rehearsal could not be recorded (a query over a table the function
+had written), the function runs under the lock as before. A function may thus run twice, as one can
+on PostgreSQL, which re-runs a refused transaction: only the writes of the run that counts are kept.
+
 Checkpoints (copying the WAL back into the database file) run on a thread of their own, outside the
 write lock: SQLite's automatic checkpoint would run inside a COMMIT, while every writer of every
 process waits. A PASSIVE checkpoint runs beside writers and readers; at most one runs at a time.
@@ -30,7 +41,7 @@ from typing import Any, TypeVar
 
 import orjson
 
-from arrears.domain.errors import CommitThenRaise
+from arrears.domain.errors import ArrearsError, CommitThenRaise
 from arrears.store import versions
 from arrears.store.base import OPEN, Doc, Scope, ScopeError, Tx
 from arrears.store.query import Filter, Group, Page, PageResult
@@ -79,7 +90,8 @@ def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
 
 
 class SqliteTx:
-    """Tx over one sqlite3 connection, in one scope."""
+    """Tx over one sqlite3 connection, in one scope. Every statement goes through ``_rows`` (reads) or
+    ``_write``, which ``Recording`` overrides."""
 
     def __init__(self, conn: sqlite3.Connection, scope: Scope = OPEN,
                  seen: dict[tuple[str, str], tuple[Any, ...]] | None = None) -> None:
@@ -87,6 +99,12 @@ class SqliteTx:
         self.scope = scope
         # (table, id) -> indexed column values of the rows read for update (sql.Updates)
         self.seen: dict[tuple[str, str], tuple[Any, ...]] = {} if seen is None else seen
+
+    def _rows(self, table: str, sql: str, params: list[Any]) -> builtins.list[Any]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def _write(self, table: str, sql: str, params: list[Any]) -> None:
+        self.conn.execute(sql, params)
 
     def _by_id(self, table: str, obj_id: str) -> tuple[Statements, list[Any]]:
         """The table's statements for this scope and the parameters of an ``id = …`` statement."""
@@ -96,36 +114,39 @@ class SqliteTx:
     async def get(self, table: str, obj_id: str, *, for_update: bool = False) -> Doc | None:
         # No lock to take: the writer holds the database (BEGIN IMMEDIATE under the flock).
         sql, params = self._by_id(table, obj_id)
-        row = self.conn.execute(sql.get, params).fetchone()
-        if row is None:
+        rows = self._rows(table, sql.get, params)
+        if not rows:
             return None
-        doc: Doc = orjson.loads(row[0])
+        doc: Doc = orjson.loads(rows[0][0])
         if for_update:
             self.seen[table, obj_id] = column_values(TABLES[table], doc)
         return doc
 
     async def insert(self, table: str, doc: Doc) -> None:
-        self.conn.execute(STATEMENTS[table, False].insert, insert_values(TABLES[table], doc, self.scope))
+        self._write(table, STATEMENTS[table, False].insert, insert_values(TABLES[table], doc, self.scope))
 
     async def update(self, table: str, doc: Doc) -> None:
         key = (table, doc["id"])
         sql, params, values = UPDATES.statement(TABLES[table], doc, self.scope, self.seen.get(key))
-        self.conn.execute(sql, params)
+        self._write(table, sql, params)
         if key in self.seen:
             self.seen[key] = values
 
     async def delete(self, table: str, obj_id: str) -> None:
         sql, params = self._by_id(table, obj_id)
-        self.conn.execute(sql.delete, params)
+        self._write(table, sql.delete, params)
 
     def _seq(self, table: str, obj_id: str) -> int | None:
         sql, params = self._by_id(table, obj_id)
-        row = self.conn.execute(sql.seq, params).fetchone()
-        return None if row is None else int(row[0])
+        rows = self._rows(table, sql.seq, params)
+        return int(rows[0][0]) if rows else None
 
     async def owner(self, table: str, obj_id: str) -> Scope | None:
         sql, params = self._by_id(table, obj_id)
-        return scope_of(self.conn.execute(sql.owner, params).fetchone()) if sql.owner else None
+        if not sql.owner:
+            return None
+        rows = self._rows(table, sql.owner, params)
+        return scope_of(rows[0] if rows else None)
 
     def within(self, scope: Scope) -> SqliteTx:
         if not self.scope.system and scope != self.scope:
@@ -136,23 +157,115 @@ class SqliteTx:
         cursor = page.starting_after or page.ending_before
         seq = None if cursor is None else (self._seq(table, cursor) or -1)
         sql, params, reverse = list_query(TABLES[table], flt, page, seq, DIALECT, self.scope)
-        return page_result([r[0] for r in self.conn.execute(sql, params)], page, reverse)
+        return page_result([r[0] for r in self._rows(table, sql, params)], page, reverse)
 
     async def search(
         self, table: str, flt: Filter, limit: int, after_seq: int | None
     ) -> tuple[builtins.list[Doc], int | None]:
         sql, params = search_query(TABLES[table], flt, limit, after_seq, DIALECT, self.scope)
-        return search_result(self.conn.execute(sql, params).fetchall(), limit)
+        return search_result(self._rows(table, sql, params), limit)
 
     async def count(self, table: str, flt: Filter) -> int:
         sql, params = count_query(TABLES[table], flt, DIALECT, self.scope)
-        return int(self.conn.execute(sql, params).fetchone()[0])
+        return int(self._rows(table, sql, params)[0][0])
 
     async def aggregate(
         self, table: str, groups: tuple[Group, ...], total: str, flt: Filter
     ) -> builtins.list[tuple[Any, ...]]:
         sql, params = aggregate_query(TABLES[table], groups, total, flt, DIALECT, self.scope)
-        return [tuple(row) for row in self.conn.execute(sql, params)]
+        return [tuple(row) for row in self._rows(table, sql, params)]
+
+
+class Unrecordable(Exception):
+    """The optimistic run cannot stand in for this function: it runs under the write lock instead."""
+
+
+class Record:
+    """What a transaction function did in its optimistic run (``Recording``): each read statement with
+    the rows it returned, each write statement, and the function's outcome."""
+
+    def __init__(self) -> None:
+        self.reads: builtins.list[tuple[str, builtins.list[Any], builtins.list[Any]]] = []
+        self.writes: builtins.list[tuple[str, builtins.list[Any]]] = []
+        self.written: set[str] = set()  # tables written
+        # (table, id) -> (scope, JSON of the row as this function left it, or None once deleted)
+        self.own: dict[tuple[str, str], tuple[Scope, str | None]] = {}
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    def still_holds(self, conn: sqlite3.Connection) -> bool:
+        """Whether every read returns the same rows now: then running the function now would do the
+        same writes and give the same outcome."""
+        return all(conn.execute(sql, params).fetchall() == rows for sql, params, rows in self.reads)
+
+    def apply(self, conn: sqlite3.Connection) -> None:
+        for sql, params in self.writes:
+            conn.execute(sql, params)
+
+
+class Recording(SqliteTx):
+    """A Tx for the optimistic run of a write, outside the write lock: reads run on the reader
+    connection and are recorded with their rows; writes are recorded, not run. A read of a row this
+    function wrote answers what it wrote; a query over a table it wrote cannot be answered that way,
+    so the run gives up (``Unrecordable``)."""
+
+    def __init__(self, conn: sqlite3.Connection, scope: Scope, record: Record,
+                 seen: dict[tuple[str, str], tuple[Any, ...]] | None = None) -> None:
+        super().__init__(conn, scope, seen)
+        self.record = record
+
+    def _rows(self, table: str, sql: str, params: list[Any]) -> builtins.list[Any]:
+        if table in self.record.written:
+            raise Unrecordable(f"a query over {table} after writing to it")
+        rows = self.conn.execute(sql, params).fetchall()
+        self.record.reads.append((sql, params, rows))
+        return rows
+
+    def _write(self, table: str, sql: str, params: list[Any]) -> None:
+        self.record.written.add(table)
+        self.record.writes.append((sql, params))
+
+    def _own(self, table: str, obj_id: str, doc: Doc | None) -> None:
+        self.record.own[table, obj_id] = (self.scope, None if doc is None else orjson.dumps(doc).decode())
+
+    async def get(self, table: str, obj_id: str, *, for_update: bool = False) -> Doc | None:
+        own = self.record.own.get((table, obj_id))
+        if own is None:
+            if table in self.record.written:  # a row of a written table, not one of ours: read it plainly
+                sql, params = self._by_id(table, obj_id)
+                rows = self.conn.execute(sql.get, params).fetchall()
+                self.record.reads.append((sql.get, params, rows))
+                doc = orjson.loads(rows[0][0]) if rows else None
+                if doc is not None and for_update:
+                    self.seen[table, obj_id] = column_values(TABLES[table], doc)
+                return doc
+            return await super().get(table, obj_id, for_update=for_update)
+        scope, text = own
+        if scope != self.scope:
+            raise Unrecordable("a row written in another scope")
+        if text is None:
+            return None
+        doc = orjson.loads(text)
+        if for_update:
+            self.seen[table, obj_id] = column_values(TABLES[table], doc)
+        return doc  # type: ignore[no-any-return]
+
+    async def insert(self, table: str, doc: Doc) -> None:
+        await super().insert(table, doc)
+        self._own(table, doc["id"], doc)
+
+    async def update(self, table: str, doc: Doc) -> None:
+        await super().update(table, doc)
+        self._own(table, doc["id"], doc)
+
+    async def delete(self, table: str, obj_id: str) -> None:
+        await super().delete(table, obj_id)
+        self._own(table, obj_id, None)
+
+    def within(self, scope: Scope) -> SqliteTx:
+        if not self.scope.system and scope != self.scope:
+            raise ScopeError("only a SYSTEM transaction may act for another scope")
+        return Recording(self.conn, scope, self.record, self.seen)
 
 
 def _connect(path: str, synchronous: str, cache_kib: int = 32000) -> sqlite3.Connection:
@@ -228,13 +341,17 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 class SqliteStore:
-    def __init__(self, path: str, *, synchronous: str = "FULL", batch_max: int = 64, migrate: bool = True) -> None:
+    def __init__(self, path: str, *, synchronous: str = "FULL", batch_max: int = 64, migrate: bool = True,
+                 optimistic: bool = True) -> None:
         self.path = path
         self.url = f"sqlite:///{path}"
         self.synchronous = synchronous
         self.batch_max = batch_max
         self.auto_migrate = migrate
-        self._pending: list[tuple[Callable[[Tx], Awaitable[Any]], Scope, asyncio.Future[Any]]] = []
+        self.optimistic = optimistic
+        # how the writes ran: "applied" their optimistic record under the lock, or ran "under the lock"
+        self.counts = {"applied": 0, "under the lock": 0}
+        self._pending: list[tuple[Callable[[Tx], Awaitable[Any]], Scope, asyncio.Future[Any], Record | None]] = []
         self._draining = False
         self._exec: ThreadPoolExecutor | None = None
         self._checkpointer: Checkpointer | None = None
@@ -317,10 +434,27 @@ class SqliteStore:
         finally:
             conn.execute("COMMIT")
 
+    def _rehearse(self, fn: Callable[[Tx], Awaitable[Any]], scope: Scope) -> Record | None:
+        """Run ``fn`` optimistically, outside the write lock, on the reader connection (one snapshot):
+        its reads and writes recorded (``Recording``), its result or domain error kept. None when the
+        record cannot stand in for the function."""
+        record = Record()
+        conn = self._rconn
+        conn.execute("BEGIN")
+        try:
+            record.result = _run_sync(fn(Recording(conn, scope, record)))  # type: ignore[arg-type]
+        except (CommitThenRaise, ArrearsError) as outcome:  # decided by what it read, like a result
+            record.error = outcome
+        except Exception:  # Unrecordable, or anything else: the function runs under the lock instead
+            return None
+        finally:
+            conn.execute("COMMIT")
+        return record
+
     async def write(self, fn: Callable[[Tx], Awaitable[T]], *, scope: Scope = OPEN) -> T:
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[T] = loop.create_future()
-        self._pending.append((fn, scope, fut))
+        self._pending.append((fn, scope, fut, self._rehearse(fn, scope) if self.optimistic else None))
         if not self._draining:
             self._draining = True
             loop.create_task(self._drain())
@@ -344,6 +478,21 @@ class SqliteStore:
         if self._checkpointer is not None:
             self._checkpointer.wanted.set()
 
+    @staticmethod
+    def _replay(conn: sqlite3.Connection, record: Record) -> bool:
+        """Under the lock, inside the request's SAVEPOINT: when every read of the optimistic run still
+        returns the same rows, apply its writes (none for a domain error) and say so; otherwise, or
+        when a write fails (a unique key taken meanwhile), leave nothing behind and say no."""
+        try:
+            if not record.still_holds(conn):
+                return False
+            if record.error is None or isinstance(record.error, CommitThenRaise):
+                record.apply(conn)
+            return True
+        except sqlite3.Error:
+            conn.execute("ROLLBACK TO request")
+            return False
+
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
         conn = self._wconn
@@ -354,15 +503,25 @@ class SqliteStore:
                 try:
                     await loop.run_in_executor(self._exec, self._begin)
                 except BaseException as exc:
-                    for _, _, fut in batch:
+                    for _, _, fut, _ in batch:
                         if not fut.done():
                             fut.set_exception(exc)
                     continue
                 done: list[tuple[asyncio.Future[Any], Any]] = []
-                for fn, scope, fut in batch:
+                for fn, scope, fut, record in batch:
                     if fut.done():  # the caller went away before we started: nothing to do
                         continue
                     conn.execute("SAVEPOINT request")
+                    if record is not None and self._replay(conn, record):
+                        self.counts["applied"] += 1
+                        if record.error is None or isinstance(record.error, CommitThenRaise):
+                            conn.execute("RELEASE request")
+                            done.append((fut, record.result if record.error is None else record.error))
+                        else:
+                            conn.execute("RELEASE request")  # nothing was written
+                            fut.set_exception(record.error)
+                        continue
+                    self.counts["under the lock"] += 1
                     try:
                         result: Any = _run_sync(fn(SqliteTx(conn, scope)))  # type: ignore[arg-type]
                     except CommitThenRaise as keep:
