@@ -30,23 +30,23 @@ def set_columns(sql: str) -> list[str]:
 def test_only_changed_columns_are_set_besides_data() -> None:
     before = invoice()
     after = invoice(status="uncollectible", next_payment_attempt=None)
-    sql, params, values = Updates(DIALECT).statement(INVOICES, after, OPEN, column_values(INVOICES, before))
+    sql, params, values, data = Updates(DIALECT).statement(INVOICES, after, OPEN, column_values(INVOICES, before))
     assert set_columns(sql) == ["status", "next_payment_attempt", "data"]
     assert params[:2] == ["uncollectible", None]
     assert params[3:] == ["in_1", OPEN.account, OPEN.livemode]  # the id, then the scope
-    assert values == column_values(INVOICES, after)
+    assert values == column_values(INVOICES, after) and params[2] == data
 
 
 def test_a_value_of_another_type_counts_as_a_change() -> None:
     before = column_values(INVOICES, invoice(total=1))
-    sql, _, _ = Updates(DIALECT).statement(INVOICES, invoice(total=True), OPEN, before)
+    sql, *_ = Updates(DIALECT).statement(INVOICES, invoice(total=True), OPEN, before)
     assert set_columns(sql) == ["total", "data"]
 
 
 def test_nothing_changed_sets_data_alone_and_no_prior_read_sets_every_column() -> None:
     updates = Updates(DIALECT)
-    unchanged, _, _ = updates.statement(INVOICES, invoice(), SYSTEM, column_values(INVOICES, invoice()))
-    everything, params, _ = updates.statement(INVOICES, invoice(), SYSTEM, None)
+    unchanged, *_ = updates.statement(INVOICES, invoice(), SYSTEM, column_values(INVOICES, invoice()))
+    everything, params, *_ = updates.statement(INVOICES, invoice(), SYSTEM, None)
     assert set_columns(unchanged) == ["data"] and "account_id" not in unchanged  # SYSTEM: no scope filter
     assert set_columns(everything) == [*INVOICES.columns, "data"]
     assert len(params) == len(INVOICES.columns) + 2

@@ -110,7 +110,7 @@ class PgTx:
 
     async def update(self, table: str, doc: Doc) -> None:
         key = (table, doc["id"])
-        sql, params, values = UPDATES.statement(TABLES[table], doc, self.scope, self.seen.get(key))
+        sql, params, values, _ = UPDATES.statement(TABLES[table], doc, self.scope, self.seen.get(key))
         await self.conn.execute(sql, *params)
         if key in self.seen:
             self.seen[key] = values

@@ -192,9 +192,9 @@ class Updates:
         self._sql: dict[tuple[str, bool, tuple[str, ...]], str] = {}
 
     def statement(self, table: Table, doc: dict[str, Any], scope: Scope,
-                  before: tuple[Any, ...] | None) -> tuple[str, list[Any], tuple[Any, ...]]:
-        """(sql, params, the row's new column values) to save ``doc``; ``before``: its column values
-        as read for update in this transaction, or None to set every column."""
+                  before: tuple[Any, ...] | None) -> tuple[str, list[Any], tuple[Any, ...], str]:
+        """(sql, params, the row's new column values, its new JSON) to save ``doc``; ``before``: its
+        column values as read for update in this transaction, or None to set every column."""
         values = column_values(table, doc)
         names = tuple(table.columns)
         if before is None:
@@ -208,8 +208,8 @@ class Updates:
         sql = self._sql.get(key)
         if sql is None:
             sql = self._sql[key] = update_sql(table, self.dialect, filtered=f, columns=changed)
-        params = [*changed_values, orjson.dumps(doc).decode(), doc["id"], *scope_values(table, scope)]
-        return sql, params, values
+        data = orjson.dumps(doc).decode()
+        return sql, [*changed_values, data, doc["id"], *scope_values(table, scope)], values, data
 
 
 def column_values(table: Table, doc: dict[str, Any]) -> tuple[Any, ...]:

@@ -103,7 +103,8 @@ class SqliteTx:
     def _rows(self, table: str, sql: str, params: list[Any]) -> builtins.list[Any]:
         return self.conn.execute(sql, params).fetchall()
 
-    def _write(self, table: str, sql: str, params: list[Any]) -> None:
+    def _write(self, table: str, sql: str, params: list[Any], row: tuple[str, str | None] | None = None) -> None:
+        """Run a write; ``row``: the (id, JSON) it leaves the row with (None JSON: deleted)."""
         self.conn.execute(sql, params)
 
     def _by_id(self, table: str, obj_id: str) -> tuple[Statements, list[Any]]:
@@ -123,18 +124,19 @@ class SqliteTx:
         return doc
 
     async def insert(self, table: str, doc: Doc) -> None:
-        self._write(table, STATEMENTS[table, False].insert, insert_values(TABLES[table], doc, self.scope))
+        params = insert_values(TABLES[table], doc, self.scope)
+        self._write(table, STATEMENTS[table, False].insert, params, (doc["id"], params[-1]))
 
     async def update(self, table: str, doc: Doc) -> None:
         key = (table, doc["id"])
-        sql, params, values = UPDATES.statement(TABLES[table], doc, self.scope, self.seen.get(key))
-        self._write(table, sql, params)
+        sql, params, values, data = UPDATES.statement(TABLES[table], doc, self.scope, self.seen.get(key))
+        self._write(table, sql, params, (doc["id"], data))
         if key in self.seen:
             self.seen[key] = values
 
     async def delete(self, table: str, obj_id: str) -> None:
         sql, params = self._by_id(table, obj_id)
-        self._write(table, sql.delete, params)
+        self._write(table, sql.delete, params, (obj_id, None))
 
     def _seq(self, table: str, obj_id: str) -> int | None:
         sql, params = self._by_id(table, obj_id)
@@ -221,12 +223,11 @@ class Recording(SqliteTx):
         self.record.reads.append((sql, params, rows))
         return rows
 
-    def _write(self, table: str, sql: str, params: list[Any]) -> None:
+    def _write(self, table: str, sql: str, params: list[Any], row: tuple[str, str | None] | None = None) -> None:
         self.record.written.add(table)
         self.record.writes.append((sql, params))
-
-    def _own(self, table: str, obj_id: str, doc: Doc | None) -> None:
-        self.record.own[table, obj_id] = (self.scope, None if doc is None else orjson.dumps(doc).decode())
+        if row is not None:
+            self.record.own[table, row[0]] = (self.scope, row[1])
 
     async def get(self, table: str, obj_id: str, *, for_update: bool = False) -> Doc | None:
         own = self.record.own.get((table, obj_id))
@@ -249,18 +250,6 @@ class Recording(SqliteTx):
         if for_update:
             self.seen[table, obj_id] = column_values(TABLES[table], doc)
         return doc  # type: ignore[no-any-return]
-
-    async def insert(self, table: str, doc: Doc) -> None:
-        await super().insert(table, doc)
-        self._own(table, doc["id"], doc)
-
-    async def update(self, table: str, doc: Doc) -> None:
-        await super().update(table, doc)
-        self._own(table, doc["id"], doc)
-
-    async def delete(self, table: str, obj_id: str) -> None:
-        await super().delete(table, obj_id)
-        self._own(table, obj_id, None)
 
     def within(self, scope: Scope) -> SqliteTx:
         if not self.scope.system and scope != self.scope:
