@@ -37,4 +37,5 @@ test: lint
 .PHONY: bench
 bench: setup
 	@bash bench/setup.sh
+	@scripts/ensure-postgres
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick) $(BENCH_ARGS)
