@@ -91,7 +91,10 @@ def endpoint(op: Operation, env: Env, dialect: Dialect) -> Callable[[Request], A
             params = validate(op, dialect.normalise(await forms.request_params(request, default=forms.JSON)))
             ctx = env.ctx(livemode=scope.livemode, request_id=request_id)
             call = Call(ctx, forms.path_params(request), params, request.headers, forms.url_path(request))
-            return answer(200, await run_in(lambda tx: op.handler(tx, call), scope=scope), request_id)
+            async def run(tx: Tx) -> Any:
+                return await op.handler(tx, call)
+            run.__qualname__ = f"{dialect.mount} {op.operation_id}"  # the store's rehearsal odds per kind
+            return answer(200, await run_in(run, scope=scope), request_id)
         except ArrearsError as exc:
             status, body = dialect.render_error(exc)
         except Exception:

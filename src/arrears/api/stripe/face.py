@@ -151,6 +151,7 @@ def endpoint(op: Operation, env: Env) -> Callable[[Request], Awaitable[Response]
 
             async def run(tx: Tx) -> Doc:
                 return await render(tx, await op.handler(tx, call), paths, api_version)
+            run.__qualname__ = op.operation_id  # the store keeps rehearsal odds per kind of command
 
             if key is not None:
                 if len(key) > MAX_KEY_LENGTH:
