@@ -139,6 +139,37 @@ def test_updates_after_a_read_for_update_keep_columns_and_data_agreeing(database
     assert doc["name"] == "Renamed" and doc["email"] == "new@example.com"
 
 
+def test_a_command_reads_its_own_writes_in_the_order_it_made_them(database: str) -> None:
+    """PostgreSQL sends a command's writes together (postgres.Writes) when it next reads what it wrote
+    or ends; what the command reads is still what it wrote, in the order it wrote it, and a row
+    written twice holds the second write."""
+    async def command(tx: Tx) -> Any:
+        for n in (1, 2, 3):
+            await tx.insert("customers", customer(n))
+        first = await tx.get("customers", "cus_0002")
+        assert first is not None
+        first["name"] = "Two"
+        await tx.update("customers", first)
+        first["name"] = "Deux"
+        await tx.update("customers", first)
+        await tx.insert("customers", customer(4))
+        listed = [d["id"] for d in (await tx.list("customers", Filter(), Page(limit=10))).docs]
+        await tx.delete("customers", "cus_0001")
+        gone = await tx.get("customers", "cus_0001")
+        return listed, gone, await tx.count("customers", Filter())
+
+    async def body(stores: list[Store]) -> Any:
+        [store] = stores
+        inside = await store.write(command)
+        after = await store.read(lambda tx: tx.get("customers", "cus_0002"))
+        return inside, after
+
+    (listed, gone, count), after = run(database, body)
+    assert listed == ["cus_0004", "cus_0003", "cus_0002", "cus_0001"]
+    assert gone is None and count == 3
+    assert after is not None and after["name"] == "Deux"
+
+
 def test_a_command_that_must_keep_its_work_commits_then_raises(database: str) -> None:
     async def declined(tx: Tx) -> None:
         await tx.insert("customers", customer(7))

@@ -20,6 +20,7 @@ import asyncio
 import builtins
 import logging
 import random
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -80,15 +81,95 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     run on a connection of their own)."""
 
 
+_COMBINED: dict[tuple[Any, ...], str] = {}
+
+
+def _renumbered(sql: str, offset: int) -> str:
+    """``sql`` with each placeholder $k made $(k + offset)."""
+    def shift(m: re.Match[str]) -> str:
+        return f"${int(m.group(1)) + offset}"
+    return re.sub(r"\$(\d+)", shift, sql)
+
+
+def combined(statements: builtins.list[tuple[str, builtins.list[Any]]]) -> tuple[str, builtins.list[Any]]:
+    """Several writes as one statement. The inserts into one table become one multi-row INSERT, whose
+    rows take their ``seq`` in the order given; then, with more than one statement left,
+    ``WITH w1 AS (…), w2 AS (…) SELECT 1``. PostgreSQL runs every data-modifying statement of a WITH
+    once, on one snapshot, in no set order: fine for statements on different rows (``Writes`` sees to
+    that) whose order matters only within a table."""
+    merged: dict[str, builtins.list[builtins.list[Any]]] = {}  # an INSERT's text -> its rows' values
+    others: builtins.list[tuple[str, builtins.list[Any]]] = []
+    for sql, params in statements:
+        if sql.startswith("INSERT "):
+            merged.setdefault(sql, []).append(params)
+        else:
+            others.append((sql, params))
+    key = (tuple((sql, len(rows)) for sql, rows in merged.items()), tuple(sql for sql, _ in others))
+    text = _COMBINED.get(key)
+    if text is None:
+        parts, n = [], 0
+
+        def marks(count: int) -> str:
+            nonlocal n
+            n += count
+            return ", ".join(f"${i}" for i in range(n - count + 1, n + 1))
+
+        for sql, rows in merged.items():
+            head = sql.split(" VALUES ", 1)[0]
+            parts.append(f"{head} VALUES " + ", ".join(f"({marks(len(row))})" for row in rows))
+        for sql, params in others:
+            parts.append(_renumbered(sql, n))
+            n += len(params)
+        text = parts[0] if len(parts) == 1 else (
+            "WITH " + ", ".join(f"w{i} AS ({part})" for i, part in enumerate(parts, 1)) + " SELECT 1")
+        _COMBINED[key] = text
+    values = [v for rows in merged.values() for row in rows for v in row]
+    return text, values + [v for _, params in others for v in params]
+
+
+class Writes:
+    """A command's writes not sent yet. They go to PostgreSQL together, as one statement, when the
+    command next reads a table it wrote, writes a row it already wrote, locks a row (reads it for
+    update: the writes before a lock keep their place before it), or ends: a mark_uncollectible sends
+    its UPDATE, event and two ledger lines in one round trip instead of four."""
+
+    def __init__(self) -> None:
+        self.statements: builtins.list[tuple[str, builtins.list[Any]]] = []
+        self.rows: set[tuple[str, str]] = set()
+        self.tables: set[str] = set()
+
+
 class PgTx:
-    """Tx over one asyncpg connection inside a transaction, in one scope."""
+    """Tx over one asyncpg connection inside a transaction, in one scope. Writes are buffered
+    (``Writes``) until ``flush``, which the store calls before COMMIT."""
 
     def __init__(self, conn: asyncpg.Connection, scope: Scope = OPEN,
-                 seen: dict[tuple[str, str], tuple[Any, ...]] | None = None) -> None:
+                 seen: dict[tuple[str, str], tuple[Any, ...]] | None = None, writes: Writes | None = None) -> None:
         self.conn = conn
         self.scope = scope
         # (table, id) -> indexed column values of the rows read FOR UPDATE (sql.Updates)
         self.seen: dict[tuple[str, str], tuple[Any, ...]] = {} if seen is None else seen
+        self.writes = Writes() if writes is None else writes
+
+    async def flush(self) -> None:
+        """Send the buffered writes (one statement for all of them)."""
+        pending = self.writes.statements
+        if not pending:
+            return
+        self.writes.statements, self.writes.rows, self.writes.tables = [], set(), set()
+        sql, params = pending[0] if len(pending) == 1 else combined(pending)
+        await self.conn.execute(sql, *params)
+
+    async def _write(self, table: str, obj_id: str, sql: str, params: builtins.list[Any]) -> None:
+        if (table, obj_id) in self.writes.rows:  # one statement may not change a row twice
+            await self.flush()
+        self.writes.statements.append((sql, params))
+        self.writes.rows.add((table, obj_id))
+        self.writes.tables.add(table)
+
+    async def _reading(self, table: str) -> None:
+        if table in self.writes.tables:
+            await self.flush()
 
     def _by_id(self, table: str, obj_id: str) -> tuple[Statements, list[Any]]:
         """The table's statements for this scope and the parameters of an ``id = …`` statement."""
@@ -96,6 +177,12 @@ class PgTx:
         return STATEMENTS[table, filtered(t, self.scope)], [obj_id, *scope_values(t, self.scope)]
 
     async def get(self, table: str, obj_id: str, *, for_update: bool = False) -> Doc | None:
+        if for_update:
+            # Writes made before taking a lock go first: an idempotency key is claimed (a concurrent
+            # claim of it waits on its unique index) before the invoice is locked, not after.
+            await self.flush()
+        else:
+            await self._reading(table)
         sql, params = self._by_id(table, obj_id)
         data = await self.conn.fetchval(sql.get_for_update if for_update else sql.get, *params)
         if data is None:
@@ -106,29 +193,32 @@ class PgTx:
         return doc
 
     async def insert(self, table: str, doc: Doc) -> None:
-        await self.conn.execute(STATEMENTS[table, False].insert, *insert_values(TABLES[table], doc, self.scope))
+        values = insert_values(TABLES[table], doc, self.scope)
+        await self._write(table, doc["id"], STATEMENTS[table, False].insert, values)
 
     async def update(self, table: str, doc: Doc) -> None:
         key = (table, doc["id"])
         sql, params, values, _ = UPDATES.statement(TABLES[table], doc, self.scope, self.seen.get(key))
-        await self.conn.execute(sql, *params)
+        await self._write(table, doc["id"], sql, params)
         if key in self.seen:
             self.seen[key] = values
 
     async def delete(self, table: str, obj_id: str) -> None:
         sql, params = self._by_id(table, obj_id)
-        await self.conn.execute(sql.delete, *params)
+        await self._write(table, obj_id, sql.delete, params)
 
     async def owner(self, table: str, obj_id: str) -> Scope | None:
+        await self._reading(table)
         sql, params = self._by_id(table, obj_id)
         return scope_of(await self.conn.fetchrow(sql.owner, *params)) if sql.owner else None
 
     def within(self, scope: Scope) -> PgTx:
         if not self.scope.system and scope != self.scope:
             raise ScopeError("only a SYSTEM transaction may act for another scope")
-        return PgTx(self.conn, scope, self.seen)
+        return PgTx(self.conn, scope, self.seen, self.writes)
 
     async def list(self, table: str, flt: Filter, page: Page) -> PageResult:
+        await self._reading(table)
         cursor = page.starting_after or page.ending_before
         seq = None
         if cursor is not None:
@@ -140,16 +230,19 @@ class PgTx:
     async def search(
         self, table: str, flt: Filter, limit: int, after_seq: int | None
     ) -> tuple[builtins.list[Doc], int | None]:
+        await self._reading(table)
         sql, params = search_query(TABLES[table], flt, limit, after_seq, DIALECT, self.scope)
         return search_result([(r[0], r[1]) for r in await self.conn.fetch(sql, *params)], limit)
 
     async def count(self, table: str, flt: Filter) -> int:
+        await self._reading(table)
         sql, params = count_query(TABLES[table], flt, DIALECT, self.scope)
         return int(await self.conn.fetchval(sql, *params))
 
     async def aggregate(
         self, table: str, groups: tuple[Group, ...], total: str, flt: Filter
     ) -> builtins.list[tuple[Any, ...]]:
+        await self._reading(table)
         sql, params = aggregate_query(TABLES[table], groups, total, flt, DIALECT, self.scope)
         return [(*row[:-1], int(row[-1])) for row in await self.conn.fetch(sql, *params)]
 
@@ -246,10 +339,12 @@ class PostgresStore:
         kept: CommitThenRaise | None = None
         result: Any = None
         async with self._opened().acquire() as conn, conn.transaction(isolation="read_committed"):
+            tx = PgTx(conn, scope)
             try:
-                result = await fn(PgTx(conn, scope))
+                result = await fn(tx)
             except CommitThenRaise as keep:  # the command's writes stay; its error goes to the caller
                 kept = keep
+            await tx.flush()
         if kept is not None:
             raise kept.error
         return result  # type: ignore[no-any-return]
