@@ -8,6 +8,9 @@ transaction for a reason that a re-run settles (a serialization failure, a deadl
 violation: a concurrent request took the same idempotency key or invoice number first), the whole
 ``fn`` runs again in a new transaction, where the service's own checks see the committed row.
 
+A command's writes are buffered (``Writes``) and sent as one statement when it next reads a table it
+wrote, writes a row again, reads a row for update, or ends: fewer round trips (ADR 0004).
+
 ``read(fn)`` runs in a READ ONLY REPEATABLE READ transaction: every query of one request sees one
 snapshot (a list and the objects it expands agree), and a read-only transaction never fails to
 serialize. Documents are JSON text in ``data`` (key order kept as Stripe's; see docs/deployment.md for
