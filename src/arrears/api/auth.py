@@ -79,6 +79,7 @@ class _Cached:
     grant: Grant | None  # None: no such key (or, in open mode, not registered)
     revoked: bool
     until: float
+    open_grant: Grant | None = None  # open mode: the default account's grant of this unregistered key
 
 
 class Authenticator:
@@ -128,7 +129,9 @@ class Authenticator:
             return found.grant
         if self.strict or shape.livemode or shape.kind != "secret":
             raise invalid(key)
-        return Grant(account=DEFAULT_ACCOUNT, livemode=False, shown=_masked(key))
+        if found.open_grant is None:  # made once per cached lookup, not per request
+            found.open_grant = Grant(account=DEFAULT_ACCOUNT, livemode=False, shown=_masked(key))
+        return found.open_grant
 
     async def _reaches(self, platform: str, connected: str) -> bool:
         now = time.monotonic()

@@ -59,7 +59,6 @@ from arrears.store.sql import (
     list_query,
     page_result,
     scope_of,
-    scope_values,
     search_query,
     search_result,
     statements,
@@ -114,9 +113,10 @@ class SqliteTx:
         self.conn.execute(sql, params)
 
     def _by_id(self, table: str, obj_id: str) -> tuple[Statements, list[Any]]:
-        """The table's statements for this scope and the parameters of an ``id = …`` statement."""
-        t = TABLES[table]
-        return STATEMENTS[table, filtered(t, self.scope)], [obj_id, *scope_values(t, self.scope)]
+        """The table's statements for this scope and the parameters of an ``id = …`` statement (the
+        scope's values after the id when the statements filter by it: ``scope_values``)."""
+        scoped = filtered(TABLES[table], self.scope)
+        return STATEMENTS[table, scoped], [obj_id, self.scope.account, self.scope.livemode] if scoped else [obj_id]
 
     async def get(self, table: str, obj_id: str, *, for_update: bool = False) -> Doc | None:
         # No lock to take: the writer holds the database (BEGIN IMMEDIATE under the flock).

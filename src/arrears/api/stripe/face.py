@@ -57,8 +57,12 @@ async def render(tx: Tx, doc: Doc, paths: list[str], api_version: str) -> Doc:
 
 
 def respond(status: int, body: Doc, request_id: str, api_version: str, extra: dict[str, str] | None = None) -> Response:
-    headers = {"Request-Id": request_id, "Stripe-Version": api_version, **(extra or {})}
-    return Response(orjson.dumps(body), status_code=status, headers=headers, media_type=JSON)
+    response = Response(orjson.dumps(body), status_code=status, media_type=JSON)
+    # Starlette's headers= lower-cases and encodes each one: these are added as they go on the wire.
+    response.raw_headers += [(b"request-id", request_id.encode("latin-1")),
+                             (b"stripe-version", api_version.encode("latin-1")),
+                             *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (extra or {}).items())]
+    return response
 
 
 MAX_KEY_LENGTH = 255
