@@ -37,17 +37,16 @@ from arrears.store.base import OPEN, Doc, Scope, ScopeError, Tx
 from arrears.store.query import Filter, Group, Page, PageResult
 from arrears.store.sql import (
     Dialect,
+    LockedRows,
     Statements,
     Updates,
     aggregate_query,
-    column_values,
+    by_id_params,
     count_query,
-    filtered,
     insert_values,
     list_query,
     page_result,
     scope_of,
-    scope_values,
     search_query,
     search_result,
     statements,
@@ -146,12 +145,11 @@ class PgTx:
     """Tx over one asyncpg connection inside a transaction, in one scope. Writes are buffered
     (``Writes``) until ``flush``, which the store calls before COMMIT."""
 
-    def __init__(self, conn: asyncpg.Connection, scope: Scope = OPEN,
-                 seen: dict[tuple[str, str], tuple[Any, ...]] | None = None, writes: Writes | None = None) -> None:
+    def __init__(self, conn: asyncpg.Connection, scope: Scope = OPEN, locked: LockedRows | None = None,
+                 writes: Writes | None = None) -> None:
         self.conn = conn
         self.scope = scope
-        # (table, id) -> indexed column values of the rows read FOR UPDATE (sql.Updates)
-        self.seen: dict[tuple[str, str], tuple[Any, ...]] = {} if seen is None else seen
+        self.locked = LockedRows(UPDATES) if locked is None else locked
         self.writes = Writes() if writes is None else writes
 
     async def flush(self) -> None:
@@ -176,8 +174,8 @@ class PgTx:
 
     def _by_id(self, table: str, obj_id: str) -> tuple[Statements, list[Any]]:
         """The table's statements for this scope and the parameters of an ``id = …`` statement."""
-        t = TABLES[table]
-        return STATEMENTS[table, filtered(t, self.scope)], [obj_id, *scope_values(t, self.scope)]
+        scoped, params = by_id_params(TABLES[table], obj_id, self.scope)
+        return STATEMENTS[table, scoped], params
 
     async def get(self, table: str, obj_id: str, *, for_update: bool = False) -> Doc | None:
         if for_update:
@@ -192,7 +190,7 @@ class PgTx:
             return None
         doc: Doc = orjson.loads(data)
         if for_update:
-            self.seen[table, obj_id] = column_values(TABLES[table], doc)
+            self.locked.read(TABLES[table], obj_id, doc)
         return doc
 
     async def insert(self, table: str, doc: Doc) -> None:
@@ -200,11 +198,8 @@ class PgTx:
         await self._write(table, doc["id"], STATEMENTS[table, False].insert, values)
 
     async def update(self, table: str, doc: Doc) -> None:
-        key = (table, doc["id"])
-        sql, params, values, _ = UPDATES.statement(TABLES[table], doc, self.scope, self.seen.get(key))
+        sql, params, _ = self.locked.update(TABLES[table], doc, self.scope)
         await self._write(table, doc["id"], sql, params)
-        if key in self.seen:
-            self.seen[key] = values
 
     async def delete(self, table: str, obj_id: str) -> None:
         sql, params = self._by_id(table, obj_id)
@@ -218,7 +213,7 @@ class PgTx:
     def within(self, scope: Scope) -> PgTx:
         if not self.scope.system and scope != self.scope:
             raise ScopeError("only a SYSTEM transaction may act for another scope")
-        return PgTx(self.conn, scope, self.seen, self.writes)
+        return PgTx(self.conn, scope, self.locked, self.writes)
 
     async def list(self, table: str, flt: Filter, page: Page) -> PageResult:
         await self._reading(table)

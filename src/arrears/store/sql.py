@@ -132,7 +132,7 @@ def count_query(table: Table, flt: Filter, dialect: Dialect, scope: Scope) -> tu
 class Statements:
     """The fixed statements of one table in one dialect, built once per store: with the scope condition
     after ``id = …`` (``filtered``) for transactions of one account, without it for SYSTEM ones. Their
-    scope values come after the statement's own (``scope_values``)."""
+    scope values come after the statement's own (``by_id_params``)."""
 
     get: str
     get_for_update: str
@@ -179,13 +179,9 @@ def statements(table: Table, dialect: Dialect, *, filtered: bool) -> Statements:
 
 
 class Updates:
-    """The ``UPDATE`` statements of one dialect, built on first use for each set of changed columns.
-
-    A transaction remembers the indexed column values of each row it reads for update (``seen``); its
-    update of that row then sets only the columns whose values changed, besides ``data``. Only a row
-    read for update qualifies: on PostgreSQL it is locked, so no other transaction can have changed its
-    columns in between (an unlocked read could be stale, and a partial update would then leave columns
-    and ``data`` disagreeing); on SQLite the writer holds the whole database."""
+    """The ``UPDATE`` statements of one dialect, built on first use for each set of changed columns:
+    with the column values a row had when read for update (``LockedRows``), its update sets only the
+    columns whose values changed, besides ``data``."""
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
@@ -203,13 +199,37 @@ class Updates:
             pairs = [(n, v) for n, v, old in zip(names, values, before, strict=True)
                      if v != old or type(v) is not type(old)]
             changed, changed_values = tuple(n for n, _ in pairs), [v for _, v in pairs]
-        f = filtered(table, scope)
+        f, id_params = by_id_params(table, doc["id"], scope)
         key = (table.name, f, changed)
         sql = self._sql.get(key)
         if sql is None:
             sql = self._sql[key] = update_sql(table, self.dialect, filtered=f, columns=changed)
         data = orjson.dumps(doc).decode()
-        return sql, [*changed_values, data, doc["id"], *scope_values(table, scope)], values, data
+        return sql, [*changed_values, data, *id_params], values, data
+
+
+class LockedRows:
+    """One transaction's rows read for update, with their indexed column values, so that its update of
+    such a row sets only the columns that changed (``Updates``). Only a row read for update qualifies:
+    on PostgreSQL it is locked, so no other transaction can have changed its columns in between (an
+    unlocked read could be stale, and a partial update would then leave columns and ``data``
+    disagreeing); on SQLite the writer holds the whole database."""
+
+    def __init__(self, updates: Updates) -> None:
+        self.updates = updates
+        self._columns: dict[tuple[str, str], tuple[Any, ...]] = {}
+
+    def read(self, table: Table, obj_id: str, doc: dict[str, Any]) -> None:
+        self._columns[table.name, obj_id] = column_values(table, doc)
+
+    def update(self, table: Table, doc: dict[str, Any], scope: Scope) -> tuple[str, list[Any], str]:
+        """(sql, params, the row's new JSON) of the update saving ``doc``."""
+        key = (table.name, doc["id"])
+        before = self._columns.get(key)
+        sql, params, values, data = self.updates.statement(table, doc, scope, before)
+        if before is not None:  # a second update in this transaction compares with the first
+            self._columns[key] = values
+        return sql, params, data
 
 
 def column_values(table: Table, doc: dict[str, Any]) -> tuple[Any, ...]:
@@ -217,9 +237,11 @@ def column_values(table: Table, doc: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(get(doc) for get in table.columns.values())
 
 
-def scope_values(table: Table, scope: Scope) -> list[Any]:
-    """The values of the scope condition of ``statements``: none for SYSTEM or an unscoped table."""
-    return [scope.account, scope.livemode] if filtered(table, scope) else []
+def by_id_params(table: Table, obj_id: str, scope: Scope) -> tuple[bool, list[Any]]:
+    """Whether ``statements`` on ``table`` in ``scope`` carry the scope condition, and the parameters
+    of their ``id = …`` condition: the id, then the scope's values when they do."""
+    f = filtered(table, scope)
+    return f, ([obj_id, scope.account, scope.livemode] if f else [obj_id])
 
 
 def insert_values(table: Table, doc: dict[str, Any], scope: Scope) -> list[Any]:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
+import copy
 import fcntl
 import os
 import sqlite3
@@ -49,12 +50,12 @@ from arrears.store.base import OPEN, Doc, Scope, ScopeError, Tx
 from arrears.store.query import Filter, Group, Page, PageResult
 from arrears.store.sql import (
     Dialect,
+    LockedRows,
     Statements,
     Updates,
     aggregate_query,
-    column_values,
+    by_id_params,
     count_query,
-    filtered,
     insert_values,
     list_query,
     page_result,
@@ -98,14 +99,13 @@ class SqliteTx:
     """Tx over one sqlite3 connection, in one scope. Every statement goes through ``_rows`` (reads) or
     ``_write``, which ``Recording`` overrides."""
 
-    def __init__(self, conn: sqlite3.Connection, scope: Scope = OPEN,
-                 seen: dict[tuple[str, str], tuple[Any, ...]] | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection, scope: Scope = OPEN, locked: LockedRows | None = None) -> None:
         self.conn = conn
         self.scope = scope
-        # (table, id) -> indexed column values of the rows read for update (sql.Updates)
-        self.seen: dict[tuple[str, str], tuple[Any, ...]] = {} if seen is None else seen
+        self.locked = LockedRows(UPDATES) if locked is None else locked
 
-    def _rows(self, table: str, sql: str, params: list[Any]) -> builtins.list[Any]:
+    def _rows(self, table: str, sql: str, params: list[Any], row: str | None = None) -> builtins.list[Any]:
+        """Run a read; ``row``: the id of the one row it reads, if it reads one by its id."""
         return self.conn.execute(sql, params).fetchall()
 
     def _write(self, table: str, sql: str, params: list[Any], row: tuple[str, str | None] | None = None) -> None:
@@ -113,20 +113,20 @@ class SqliteTx:
         self.conn.execute(sql, params)
 
     def _by_id(self, table: str, obj_id: str) -> tuple[Statements, list[Any]]:
-        """The table's statements for this scope and the parameters of an ``id = …`` statement (the
-        scope's values after the id when the statements filter by it: ``scope_values``)."""
-        scoped = filtered(TABLES[table], self.scope)
-        return STATEMENTS[table, scoped], [obj_id, self.scope.account, self.scope.livemode] if scoped else [obj_id]
+        """The table's statements for this scope and the parameters of an ``id = …`` statement."""
+        scoped, params = by_id_params(TABLES[table], obj_id, self.scope)
+        return STATEMENTS[table, scoped], params
 
     async def get(self, table: str, obj_id: str, *, for_update: bool = False) -> Doc | None:
         # No lock to take: the writer holds the database (BEGIN IMMEDIATE under the flock).
         sql, params = self._by_id(table, obj_id)
-        rows = self._rows(table, sql.get, params)
-        if not rows:
-            return None
-        doc: Doc = orjson.loads(rows[0][0])
+        rows = self._rows(table, sql.get, params, row=obj_id)
+        return self._loaded(table, obj_id, rows[0][0], for_update) if rows else None
+
+    def _loaded(self, table: str, obj_id: str, data: str, for_update: bool) -> Doc:
+        doc: Doc = orjson.loads(data)
         if for_update:
-            self.seen[table, obj_id] = column_values(TABLES[table], doc)
+            self.locked.read(TABLES[table], obj_id, doc)
         return doc
 
     async def insert(self, table: str, doc: Doc) -> None:
@@ -134,11 +134,8 @@ class SqliteTx:
         self._write(table, STATEMENTS[table, False].insert, params, (doc["id"], params[-1]))
 
     async def update(self, table: str, doc: Doc) -> None:
-        key = (table, doc["id"])
-        sql, params, values, data = UPDATES.statement(TABLES[table], doc, self.scope, self.seen.get(key))
+        sql, params, data = self.locked.update(TABLES[table], doc, self.scope)
         self._write(table, sql, params, (doc["id"], data))
-        if key in self.seen:
-            self.seen[key] = values
 
     async def delete(self, table: str, obj_id: str) -> None:
         sql, params = self._by_id(table, obj_id)
@@ -159,7 +156,9 @@ class SqliteTx:
     def within(self, scope: Scope) -> SqliteTx:
         if not self.scope.system and scope != self.scope:
             raise ScopeError("only a SYSTEM transaction may act for another scope")
-        return SqliteTx(self.conn, scope, self.seen)
+        narrowed = copy.copy(self)  # the same connection, rows read for update and (Recording) record
+        narrowed.scope = scope
+        return narrowed
 
     async def list(self, table: str, flt: Filter, page: Page) -> PageResult:
         cursor = page.starting_after or page.ending_before
@@ -217,13 +216,14 @@ class Recording(SqliteTx):
     function wrote answers what it wrote; a query over a table it wrote cannot be answered that way,
     so the run gives up (``Unrecordable``)."""
 
-    def __init__(self, conn: sqlite3.Connection, scope: Scope, record: Record,
-                 seen: dict[tuple[str, str], tuple[Any, ...]] | None = None) -> None:
-        super().__init__(conn, scope, seen)
+    def __init__(self, conn: sqlite3.Connection, scope: Scope, record: Record) -> None:
+        super().__init__(conn, scope)
         self.record = record
 
-    def _rows(self, table: str, sql: str, params: list[Any]) -> builtins.list[Any]:
-        if table in self.record.written:
+    def _rows(self, table: str, sql: str, params: list[Any], row: str | None = None) -> builtins.list[Any]:
+        # A query over a table this function wrote would miss its writes; a row read by its id is
+        # answered from them when it is one of its own (``get``), else it is as the database has it.
+        if table in self.record.written and row is None:
             raise Unrecordable(f"a query over {table} after writing to it")
         rows = self.conn.execute(sql, params).fetchall()
         self.record.reads.append((sql, params, rows))
@@ -238,29 +238,11 @@ class Recording(SqliteTx):
     async def get(self, table: str, obj_id: str, *, for_update: bool = False) -> Doc | None:
         own = self.record.own.get((table, obj_id))
         if own is None:
-            if table in self.record.written:  # a row of a written table, not one of ours: read it plainly
-                sql, params = self._by_id(table, obj_id)
-                rows = self.conn.execute(sql.get, params).fetchall()
-                self.record.reads.append((sql.get, params, rows))
-                doc = orjson.loads(rows[0][0]) if rows else None
-                if doc is not None and for_update:
-                    self.seen[table, obj_id] = column_values(TABLES[table], doc)
-                return doc
             return await super().get(table, obj_id, for_update=for_update)
-        scope, text = own
+        scope, data = own
         if scope != self.scope:
             raise Unrecordable("a row written in another scope")
-        if text is None:
-            return None
-        doc = orjson.loads(text)
-        if for_update:
-            self.seen[table, obj_id] = column_values(TABLES[table], doc)
-        return doc  # type: ignore[no-any-return]
-
-    def within(self, scope: Scope) -> SqliteTx:
-        if not self.scope.system and scope != self.scope:
-            raise ScopeError("only a SYSTEM transaction may act for another scope")
-        return Recording(self.conn, scope, self.record, self.seen)
+        return None if data is None else self._loaded(table, obj_id, data, for_update)
 
 
 def _connect(path: str, synchronous: str, cache_kib: int = 32000) -> sqlite3.Connection:
