@@ -200,6 +200,12 @@ class Record:
         self.result: Any = None
         self.error: BaseException | None = None
 
+    @property
+    def keeps_writes(self) -> bool:
+        """A result, or an error the command's work must be kept with (``CommitThenRaise``); a domain
+        error otherwise, decided by what the function read, which writes nothing."""
+        return self.error is None or isinstance(self.error, CommitThenRaise)
+
     def still_holds(self, conn: sqlite3.Connection) -> bool:
         """Whether every read returns the same rows now: then running the function now would do the
         same writes and give the same outcome."""
@@ -326,7 +332,8 @@ class SqliteStore:
         self.batch_max = batch_max
         self.auto_migrate = migrate
         self.optimistic = optimistic
-        # how the writes ran: "applied" their optimistic record under the lock, or ran "under the lock"
+        # how the writes ran: "rehearsed" outside the lock, then "applied" from the record under it, or
+        # run "under the lock"
         self.counts = {"rehearsed": 0, "applied": 0, "under the lock": 0}
         # per kind of function (its __qualname__): how well its rehearsals have been doing, in
         # [-REHEARSAL_SCORE, REHEARSAL_SCORE]; and how many calls skipped their rehearsal since
@@ -489,7 +496,7 @@ class SqliteStore:
         try:
             if not record.still_holds(conn):
                 return False
-            if record.error is None or isinstance(record.error, CommitThenRaise):
+            if record.keeps_writes:
                 record.apply(conn)
             return True
         except sqlite3.Error:
@@ -515,19 +522,17 @@ class SqliteStore:
                     if fut.done():  # the caller went away before we started: nothing to do
                         continue
                     conn.execute("SAVEPOINT request")
-                    held = record is not None and self._replay(conn, record)
                     if record is not None:
+                        held = self._replay(conn, record)
                         self._scored(fn, held)
-                    if held:
-                        assert record is not None
-                        self.counts["applied"] += 1
-                        if record.error is None or isinstance(record.error, CommitThenRaise):
+                        if held:
+                            self.counts["applied"] += 1
                             conn.execute("RELEASE request")
-                            done.append((fut, record.result if record.error is None else record.error))
-                        else:
-                            conn.execute("RELEASE request")  # nothing was written
-                            fut.set_exception(record.error)
-                        continue
+                            if record.keeps_writes:
+                                done.append((fut, record.result if record.error is None else record.error))
+                            elif record.error is not None:  # a refusal: it wrote nothing
+                                fut.set_exception(record.error)
+                            continue
                     self.counts["under the lock"] += 1
                     try:
                         result: Any = _run_sync(fn(SqliteTx(conn, scope)))  # type: ignore[arg-type]
