@@ -161,7 +161,7 @@ def endpoint(op: Operation, env: Env) -> Callable[[Request], Awaitable[Response]
                 if len(key) > MAX_KEY_LENGTH:
                     raise ParamError(f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters long.",
                                      param="Idempotency-Key")
-                fp = fingerprint(op.method, forms.url_path(request), {**params, "expand": paths})
+                fp = fingerprint(op.method, call.url, {**params, "expand": paths})
                 began = True
                 result = await run_in(idempotent(record_id(key, scope), key, fp, ctx.now, request_id, run),
                                       scope=scope)
