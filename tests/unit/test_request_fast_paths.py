@@ -43,3 +43,8 @@ def test_the_parameters_of_a_get_are_those_of_the_urls_query(method: str, query:
         except ParamError as exc:
             return exc.message
     assert outcome(lambda: asyncio.run(forms.request_params(req))) == outcome(lambda: parse(req.url.query))
+
+
+def test_a_query_string_of_raw_bytes_that_are_not_utf8_is_a_parameter_error() -> None:
+    with pytest.raises(ParamError, match="must be UTF-8"):
+        asyncio.run(forms.request_params(request("GET", "/v1/invoices", b"limit=\xff")))

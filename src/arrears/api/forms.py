@@ -88,7 +88,10 @@ async def request_params(request: Request, *, default: str = FORM) -> dict[str, 
         # The query string as ``request.url.query`` gives it, without building the URL (a fragment,
         # which clients never send, would end it there too).
         query: bytes = request.scope.get("query_string", b"")
-        return parse(query.decode().partition("#")[0]) if query else {}
+        try:
+            return parse(query.decode().partition("#")[0]) if query else {}
+        except UnicodeDecodeError:  # raw bytes, not percent-encoded: Starlette's URL failed on them too
+            raise ParamError("Invalid request: the query string must be UTF-8.") from None
     body = await request.body()
     if len(body) > MAX_BODY:
         raise ParamError(f"The request body is larger than {MAX_BODY} bytes.")
