@@ -7,26 +7,35 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import Scope
 
-from arrears import housekeeping
-from arrears.api import cycle, mcp_mount, pages
+from arrears import STRIPE_API_VERSION, housekeeping
+from arrears.api import cycle, forms, mcp_mount, pages
 from arrears.api.auth import Authenticator
 from arrears.api.dashboard import routes as dashboard
+from arrears.api.dashboard.web import PREFIX as DASHBOARD
 from arrears.api.env import Env
 from arrears.api.flex import face as flex_face
+from arrears.api.limits import BodyLimit
 from arrears.api.ratelimit import RateLimiter
 from arrears.api.routing import IndexedRouter
+from arrears.api.stripe import errors as stripe_errors
 from arrears.api.stripe import face as stripe_face
 from arrears.api.stripe import openapi as stripe_openapi
 from arrears.api.yorlet import face as yorlet_face
 from arrears.clock import Clock, SystemClock
 from arrears.config import Settings
+from arrears.domain.errors import TooLarge
 from arrears.ids import IdGen
 from arrears.store import open_store
 from arrears.webhooks.worker import Deliverer
+
+DIALECTS = (flex_face.DIALECT, yorlet_face.DIALECT)
 
 
 def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None = None) -> Starlette:
@@ -36,7 +45,7 @@ def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None =
     authenticator = Authenticator(store, strict=settings.auth == "strict", cache_seconds=settings.key_cache_seconds,
                                   limiter=limiter)
     env = Env(store=store, clock=clock or SystemClock(), ids=ids or IdGen(), base_url=settings.base_url,
-              policy=settings.collection, auth=authenticator)
+              policy=settings.collection, auth=authenticator, webhook_urls=settings.webhook_urls)
     mcp = mcp_mount.McpMount(settings.base_url, settings.host, authenticator)
 
     @contextlib.asynccontextmanager
@@ -45,7 +54,7 @@ def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None =
         stop = asyncio.Event()
         tasks = [asyncio.create_task(housekeeping.prune_idempotency_keys(store, env.clock, stop))]
         if settings.webhooks:
-            deliverer = Deliverer(store, env.clock, env.ids, schedule=settings.webhook_schedule)
+            deliverer = Deliverer.configured(store, env.clock, env.ids, settings)
             tasks.append(asyncio.create_task(deliverer.run_forever(stop)))
         if settings.scheduler:
             tasks.append(asyncio.create_task(housekeeping.collect(env, stop)))
@@ -58,18 +67,35 @@ def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None =
             await store.close()
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        for dialect in (flex_face.DIALECT, yorlet_face.DIALECT):
-            if request.url.path.startswith(dialect.mount + "/"):
-                return cycle.unrecognized(dialect, request)
-        return stripe_face.unrecognized(request)
+        path = forms.url_path(request)
+        request_id = env.ids.new("req", 14)
+        for dialect in DIALECTS:
+            if path.startswith(dialect.mount + "/"):
+                return cycle.unrecognized(dialect, request, request_id)
+        return stripe_face.unrecognized(request, request_id)
+
+    def too_large(scope: Scope, limit: int) -> Response:
+        """The 413 for a body over ``limit``, in the shape of the face the path belongs to."""
+        error = TooLarge(f"The request body is larger than {limit} bytes, the most this server accepts.")
+        path: str = scope["path"]
+        if path.startswith(DASHBOARD + "/"):
+            return PlainTextResponse(error.message, status_code=413)
+        request_id = env.ids.new("req", 14)
+        for dialect in DIALECTS:
+            if path.startswith(dialect.mount + "/"):
+                return cycle.answer(*dialect.render_error(error), request_id)
+        status, body = stripe_errors.render(error)
+        version = Headers(scope=scope).get("stripe-version") or STRIPE_API_VERSION
+        return stripe_face.respond(status, body, request_id, version)
 
     # The dashboard signs in through env.auth and reads in the key's scope, in open and strict mode alike.
-    dashboard_routes = dashboard.routes(env, settings.dashboard_secret)
+    dashboard_routes = dashboard.routes(env, settings.dashboard_secret, trust_proxy=settings.trust_proxy)
     app = Starlette(
         routes=[*stripe_face.routes(env), *stripe_openapi.routes(), *flex_face.routes(env), *yorlet_face.routes(env),
                 *pages.routes(env), *dashboard_routes, mcp.route],
         lifespan=lifespan,
         exception_handlers={404: not_found, 405: not_found, HTTPException: not_found},
+        middleware=[Middleware(BodyLimit, limit=settings.max_body_bytes, refusal=too_large)],
     )
     app.router = IndexedRouter(app.router.routes, lifespan=lifespan)  # the same routes, found faster
     app.state.env = env

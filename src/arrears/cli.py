@@ -8,6 +8,7 @@ import contextlib
 import json
 import os
 import secrets
+import socket
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -25,14 +26,22 @@ EXAMPLE = """\
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from arrears.serving import BindFailure, listen
+
     settings = from_env(host=args.host, port=args.port, database=args.database, workers=args.workers,
                         auto_migrate=False if args.no_migrate else None, auth=args.auth)
+    try:  # first: a port that is not ours stops us before we touch the database or print the banner
+        sock = listen(settings.host, settings.port)
+    except BindFailure as exc:
+        print(exc, file=sys.stderr)
+        return 1
     pending = asyncio.run(_with_store(settings.database, lambda store: store.migrate()
                                       if settings.auto_migrate else store.pending_migrations()))
     if not settings.auto_migrate and pending:
         print(f"arrears: {shown(settings.database)} needs {len(pending)} migration(s): run "
               f"`arrears migrate --database {shown(settings.database)}` first, or drop --no-migrate.",
               file=sys.stderr)
+        sock.close()
         return 2
     for key, value in (("ARREARS_DATABASE_URL", settings.database), ("ARREARS_HOST", settings.host),
                        ("ARREARS_PORT", str(settings.port)), ("ARREARS_SQLITE_SYNCHRONOUS", settings.synchronous),
@@ -48,30 +57,26 @@ def _serve(args: argparse.Namespace) -> int:
               file=sys.stderr)
     print("Point the official SDK at it:")
     print(EXAMPLE.format(url=settings.base_url), flush=True)
-    _run_server(settings.host, settings.port, settings.workers, args)
+    _run_server(sock, settings.workers, args)
     return 0
 
 
-def _run_server(host: str, port: int, workers: int, args: argparse.Namespace) -> None:
-    """Serve ``arrears.app:from_environment``: granian (Rust HTTP, uvloop; balanced workers) by default,
-    uvicorn on request. Both cap the request head at MAX_HEAD."""
+def _run_server(sock: socket.socket, workers: int, args: argparse.Namespace) -> None:
+    """Serve ``arrears.app:from_environment`` on ``sock`` (arrears/serving.py): granian (Rust HTTP, uvloop;
+    workers respawned when they die) by default, uvicorn on request. Both cap the request head at MAX_HEAD."""
     from arrears.api.forms import MAX_HEAD
+    from arrears.serving import run_granian, run_uvicorn
 
     if args.server == "uvicorn":
-        import uvicorn
-
-        uvicorn.run("arrears.app:from_environment", factory=True, host=host, port=port, workers=workers,
-                    log_level=args.log_level, access_log=args.access_log, h11_max_incomplete_event_size=MAX_HEAD)
+        run_uvicorn(sock, workers, log_level=args.log_level, access_log=args.access_log,
+                    h11_max_incomplete_event_size=MAX_HEAD)
         return
-    from granian import Granian
-    from granian.constants import Interfaces, Loops
+    from granian.constants import Loops
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
-    Granian("arrears.app:from_environment", address=host, port=port, interface=Interfaces.ASGI, factory=True,
-            workers=workers, loop=Loops.uvloop, websockets=False, log_level=LogLevels(args.log_level),
-            log_access=args.access_log, http1_settings=HTTP1Settings(max_buffer_size=MAX_HEAD),
-            backlog=2048).serve()
+    run_granian(sock, workers, loop=Loops.uvloop, websockets=False, log_level=LogLevels(args.log_level),
+                log_access=args.access_log, http1_settings=HTTP1Settings(max_buffer_size=MAX_HEAD))
 
 
 async def _with_store(url: str, action: Callable[[Store], Awaitable[T]]) -> T:
@@ -151,7 +156,7 @@ def _worker(args: argparse.Namespace) -> int:
     async def run(store: Store) -> list[str]:
         await store.open()
         print(f"Delivering webhooks from {shown(settings.database)} (^C to stop)", flush=True)
-        await Deliverer(store, SystemClock(), IdGen(), schedule=settings.webhook_schedule).run_forever(asyncio.Event())
+        await Deliverer.configured(store, SystemClock(), IdGen(), settings).run_forever(asyncio.Event())
         return []
 
     with contextlib.suppress(KeyboardInterrupt):

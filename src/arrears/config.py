@@ -7,8 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from arrears.domain.collection import LEAVE_PAST_DUE, MARK_UNCOLLECTIBLE, Policy
+from arrears.domain.webhook_urls import OPEN, PRIVATE, PUBLIC, UrlPolicy
 
 DEFAULT_DATABASE = "sqlite:///arrears.db"
+# Stripe publishes no body limit for api.stripe.com (file uploads go to files.stripe.com, which arrears does
+# not serve). An object at Stripe's metadata limits (50 pairs of up to 540 bytes) is about 30 KB.
+DEFAULT_MAX_BODY_BYTES = 1 << 20
 
 
 class ConfigError(ValueError):
@@ -26,17 +30,30 @@ class Settings:
     auto_migrate: bool = True
     webhooks: bool = True  # run the delivery worker inside the server
     dashboard_secret: str = field(default="", repr=False)  # signs dashboard sessions; one per serve if unset
+    trust_proxy: bool = False  # behind a reverse proxy: believe its X-Forwarded-Proto / X-Forwarded-For
     webhook_schedule: tuple[int, ...] = (60, 300, 900, 3600, 10800, 21600, 43200, 86400, 86400)
+    webhook_allow_private: bool = False  # strict servers: deliver to loopback and private networks too
+    webhook_timeout: float = 10.0  # seconds for a whole delivery attempt, answer included
+    webhook_endpoint_concurrency: int = 10  # attempts in flight to one endpoint, per process
     collection: Policy = Policy()  # automatic collection: retries, then uncollectible (domain/collection.py)
     scheduler: bool = True  # run automatic collection inside the server
     auth: str = ""  # "open" | "strict"; from_env picks open on loopback, strict on any other address
     key_cache_seconds: float = 1.0  # how long a process trusts a key lookup (revocation takes this long)
     rate_limit: float = 100.0  # live-mode requests per second per key and process (0: no limit)
     test_rate_limit: float = 0.0  # test-mode requests per second per key and process (0: no limit)
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # larger request bodies are refused with a 413, unread
 
     @property
     def loopback(self) -> bool:
         return is_loopback(self.host)
+
+    @property
+    def webhook_urls(self) -> UrlPolicy:
+        """Where webhooks may go (domain/webhook_urls.py): anywhere on open servers, public addresses only on
+        strict ones unless the operator allows private networks."""
+        if self.auth != "strict":
+            return OPEN
+        return PRIVATE if self.webhook_allow_private else PUBLIC
 
     @property
     def base_url(self) -> str:
@@ -63,10 +80,19 @@ def from_env(**overrides: object) -> Settings:
         values["pool_size"] = _int("ARREARS_PG_POOL_SIZE", env["ARREARS_PG_POOL_SIZE"])
     if "ARREARS_DASHBOARD_SECRET" in env:
         values["dashboard_secret"] = env["ARREARS_DASHBOARD_SECRET"]
+    if "ARREARS_TRUST_PROXY" in env:
+        values["trust_proxy"] = env["ARREARS_TRUST_PROXY"].lower() in ("1", "on", "true", "yes")
     if "ARREARS_WEBHOOKS" in env:
         values["webhooks"] = env["ARREARS_WEBHOOKS"].lower() not in ("0", "off", "false", "no")
     if "ARREARS_WEBHOOK_SCHEDULE" in env:
         values["webhook_schedule"] = _schedule(env["ARREARS_WEBHOOK_SCHEDULE"])
+    if "ARREARS_WEBHOOK_ALLOW_PRIVATE" in env:
+        values["webhook_allow_private"] = env["ARREARS_WEBHOOK_ALLOW_PRIVATE"].lower() in ("1", "on", "true", "yes")
+    if "ARREARS_WEBHOOK_TIMEOUT_SECONDS" in env:
+        values["webhook_timeout"] = _number("ARREARS_WEBHOOK_TIMEOUT_SECONDS", env["ARREARS_WEBHOOK_TIMEOUT_SECONDS"])
+    if "ARREARS_WEBHOOK_ENDPOINT_CONCURRENCY" in env:
+        values["webhook_endpoint_concurrency"] = _int("ARREARS_WEBHOOK_ENDPOINT_CONCURRENCY",
+                                                      env["ARREARS_WEBHOOK_ENDPOINT_CONCURRENCY"])
     policy = _policy(env)
     if policy is not None:
         values["collection"] = policy
@@ -80,6 +106,8 @@ def from_env(**overrides: object) -> Settings:
         values["rate_limit"] = _number("ARREARS_RATE_LIMIT", env["ARREARS_RATE_LIMIT"])
     if "ARREARS_TEST_RATE_LIMIT" in env:
         values["test_rate_limit"] = _number("ARREARS_TEST_RATE_LIMIT", env["ARREARS_TEST_RATE_LIMIT"])
+    if "ARREARS_MAX_BODY_BYTES" in env:
+        values["max_body_bytes"] = _int("ARREARS_MAX_BODY_BYTES", env["ARREARS_MAX_BODY_BYTES"])
     values.update({k: v for k, v in overrides.items() if v is not None})
     if not values.get("auth"):  # strict whenever the server can be reached from another machine
         values["auth"] = "open" if is_loopback(str(values.get("host", Settings.host))) else "strict"
@@ -92,6 +120,11 @@ def from_env(**overrides: object) -> Settings:
         raise ConfigError(f"port {settings.port} is out of range: use 1-65535")
     if settings.workers < 1:
         raise ConfigError("workers must be at least 1")
+    if not 0 < settings.webhook_timeout <= 300 or settings.webhook_endpoint_concurrency < 1:
+        raise ConfigError("ARREARS_WEBHOOK_TIMEOUT_SECONDS must be above 0 and at most 300, and "
+                          "ARREARS_WEBHOOK_ENDPOINT_CONCURRENCY at least 1")
+    if settings.max_body_bytes < 1:
+        raise ConfigError("ARREARS_MAX_BODY_BYTES must be at least 1")
     if settings.pool_size < 1:
         raise ConfigError("ARREARS_PG_POOL_SIZE must be at least 1")
     if settings.synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):

@@ -10,7 +10,8 @@ import time
 from typing import Any
 
 from arrears.config import from_env
-from arrears.domain import Doc
+from arrears.domain import Doc, currency, limits
+from arrears.domain.errors import ParamError
 from arrears.services import reports
 from arrears.store import open_store
 from arrears.store.base import DEFAULT_ACCOUNT, Scope
@@ -73,13 +74,29 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _currency(text: str) -> str:
+    try:
+        return currency.parse(text)
+    except ParamError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def _timestamp(text: str) -> int:
+    try:
+        return limits.timestamp(int(text), "--as-of")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a unix time: {text!r}") from None
+    except ParamError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
 def add_parser(sub: Any) -> None:
     report = sub.add_parser("report", help="the bad-debt books: aging, bad debt, journal")
     report.add_argument("report", choices=["aging", "bad-debt", "journal"])
     report.add_argument("--database", help="database URL (env ARREARS_DATABASE_URL)")
     report.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    report.add_argument("--currency", help="only this currency")
-    report.add_argument("--as-of", type=int, help="aging as of this unix time (default: now)")
+    report.add_argument("--currency", type=_currency, help="only this currency (usd; USD is read as usd)")
+    report.add_argument("--as-of", type=_timestamp, help="aging as of this unix time (default: now)")
     report.add_argument("--period", choices=["month", "quarter"], default="month")
     report.add_argument("--group-by", choices=["period", "customer", "currency"], default="period")
     report.add_argument("--account", default=DEFAULT_ACCOUNT, help=f"whose books (default {DEFAULT_ACCOUNT})")

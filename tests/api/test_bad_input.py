@@ -313,7 +313,7 @@ def test_malformed_query_string_is_a_400(server: Server) -> None:
 
 
 def test_body_larger_than_one_mebibyte_is_refused(http: httpx.Client) -> None:
-    error = error_of(http.post("/v1/customers", content=b"name=" + b"a" * (1 << 20), headers=FORM))
+    error = error_of(http.post("/v1/customers", content=b"name=" + b"a" * (1 << 20), headers=FORM), 413)
     assert "larger than" in error["message"]
 
 

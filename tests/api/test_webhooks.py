@@ -28,8 +28,8 @@ from arrears.store.query import Filter, Page
 from tests import factories
 from tests.conftest import make_client
 from tests.support.conformance import check
-from tests.support.receiver import Receiver
-from tests.support.server import KEY, Server
+from tests.support.receiver import Hangup, Receiver
+from tests.support.server import KEY, Server, free_port
 
 T = TypeVar("T")
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -185,6 +185,32 @@ def test_an_endpoint_needs_an_absolute_url_and_its_events(srv: Server) -> None:
 
     assert bad_url.status_code == 400 and bad_url.json()["error"]["param"] == "url"
     assert no_events.status_code == 400 and no_events.json()["error"]["param"] == "enabled_events"
+
+
+def test_an_open_server_takes_loopback_endpoints_the_development_loop(srv: Server) -> None:
+    for url in ("http://localhost:4242/webhook", "http://127.0.0.1:4242/webhook", "http://[::1]:4242/webhook"):
+        created = httpx.post(srv.url + "/v1/webhook_endpoints", headers=AUTH,
+                             data={"url": url, "enabled_events[0]": "*"})
+        assert created.status_code == 200, created.text
+        moved = httpx.post(f"{srv.url}/v1/webhook_endpoints/{created.json()['id']}", headers=AUTH,
+                           data={"url": url.replace("4242", "4243")})
+        assert moved.status_code == 200 and moved.json()["url"] == url.replace("4242", "4243")
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    ("http://2130706433/webhook", "2130706433 means the IPv4 address 127.0.0.1"),
+    ("http://0x7f.1/webhook", "means the IPv4 address 127.0.0.1"),
+    ("http://hooks.example.com:99999/webhook", "the port 99999 is out of range"),
+    ("http://hooks.example.com:0/webhook", "the port 0 is out of range"),
+])
+def test_even_an_open_server_refuses_a_disguised_address_or_an_impossible_port(srv: Server, url: str,
+                                                                               says: str) -> None:
+    created = httpx.post(srv.url + "/v1/webhook_endpoints", headers=AUTH, data={"url": url, "enabled_events[0]": "*"})
+
+    assert created.status_code == 400
+    error = created.json()["error"]
+    assert (error["type"], error["param"], error["code"]) == ("invalid_request_error", "url", "url_invalid")
+    assert error["message"].startswith(f"Invalid URL: {url} (") and says in error["message"]
 
 
 # --- delivery ---------------------------------------------------------------------------------------
@@ -373,6 +399,59 @@ def test_the_standalone_worker_delivers_what_a_server_without_webhooks_committed
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait()
+        server.stop()
+
+
+def test_a_closed_port_and_an_open_port_that_hangs_up_leave_the_same_words_in_the_attempt_log(
+        client: stripe.StripeClient, srv: Server) -> None:
+    with Hangup() as hangup:
+        # Given an endpoint on a port nobody listens on, and one on a port that accepts and hangs up
+        closed = client.v1.webhook_endpoints.create(params={"url": f"http://127.0.0.1:{free_port()}/webhook",
+                                                            "enabled_events": ["*"]})
+        silent = client.v1.webhook_endpoints.create(params={"url": hangup.url, "enabled_events": ["*"]})
+        # When an event is delivered to both
+        client.v1.customers.create(params={"email": "scan@example.com"})
+        first = {e: eventually(lambda e=e: attempts(srv, endpoint=e), what=f"an attempt for {e}")[-1]
+                 for e in (closed.id, silent.id)}
+        assert hangup.connections >= 1
+    # Then the attempt log cannot tell them apart: no exception class, no "refused" or "reset"
+    texts = {first[closed.id]["error"], first[silent.id]["error"]}
+    assert texts == {"could not deliver: the endpoint gave no HTTP response"}
+    assert all(first[e]["status_code"] is None and not first[e]["succeeded"] for e in first)
+
+
+def test_a_slow_endpoint_delays_only_itself_and_each_attempt_ends_at_the_timeout(
+        database: str, tmp_path: Path) -> None:
+    # Given a server whose attempts time out after 2 s, an endpoint that answers a byte every 0.5 s, and
+    # a fast one
+    server = hooked_server(database, tmp_path, ARREARS_WEBHOOK_TIMEOUT_SECONDS="2").start()
+    try:
+        client = make_client(server.url)
+        with Receiver(dribble=0.5) as slow, Receiver() as fast:
+            slow_endpoint = subscribe(client, slow)
+            subscribe(client, fast)
+            client.v1.customers.create(params={"email": "first@example.com"})
+            eventually(lambda: slow.deliveries, what="the slow endpoint taking its first event")
+            fast.wait_for(1)
+            # When more events happen while the slow endpoint holds its attempts
+            lags = []
+            for i in range(4):
+                made = time.monotonic()
+                client.v1.customers.create(params={"email": f"next{i}@example.com"})
+                newest = client.v1.events.list(params={"limit": 1}).data[0]
+                fast.wait_for_event(newest.id, timeout=10)
+                (arrived,) = [d for d in fast.deliveries if d.event is not None and d.event.id == newest.id]
+                lags.append(arrived.at - made)
+                time.sleep(0.4)
+            # Then the fast endpoint gets each one promptly, well inside the slow one's timeout
+            assert max(lags) < 1.5, lags
+            # And the slow endpoint's attempt was cut off at the timeout, though bytes kept coming
+            tried = eventually(lambda: attempts(server, endpoint=slow_endpoint.id), what="a slow attempt")
+            cut = tried[-1]
+            assert (cut["status_code"], cut["succeeded"]) == (None, False)
+            assert cut["error"] == "timed out: no answer within 2 s"
+            assert 1900 <= cut["latency_ms"] < 3500, cut
+    finally:
         server.stop()
 
 

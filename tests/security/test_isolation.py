@@ -121,7 +121,8 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     database = fresh_database(request.param, request, folder)
     keys = provision(database, {ALPHA: None, BRAVO: None, PLATFORM: None, CONNECTED: PLATFORM}, KEYS)
     server = Server(database=database, log=folder / "serve.log",
-                    env={"ARREARS_AUTH": "strict", "ARREARS_KEY_CACHE_SECONDS": "0"}).start()
+                    env={"ARREARS_AUTH": "strict", "ARREARS_KEY_CACHE_SECONDS": "0",
+                         "ARREARS_WEBHOOK_ALLOW_PRIVATE": "1"}).start()  # its endpoints are on 127.0.0.1
     http = httpx.Client(base_url=server.url, timeout=30)
     try:
         alpha = seed_alpha(http, keys["alpha"])

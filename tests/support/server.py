@@ -31,14 +31,18 @@ class Server:
     log: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen[bytes] | None = None
+    args: tuple[str, ...] = ()  # more options for ``arrears serve``, e.g. ("--server", "uvicorn")
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "arrears", "serve", "--port", str(self.port), "--database", self.database,
+                "--workers", str(self.workers), *self.args]
+
     def start(self, timeout: float = 20.0) -> Server:
-        cmd = [sys.executable, "-m", "arrears", "serve", "--port", str(self.port), "--database", self.database,
-               "--workers", str(self.workers)]
+        cmd = self.command()
         if self.log:
             with open(self.log, "ab") as out:
                 self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
@@ -73,3 +77,36 @@ class Server:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
         self.proc = None
+
+    def run_to_exit(self, timeout: float = 20.0) -> subprocess.CompletedProcess[str]:
+        """Run ``arrears serve`` expecting it to refuse to start: its exit status, stdout and stderr.
+        ``subprocess.TimeoutExpired`` if it is still running after ``timeout`` (it and its workers are
+        killed first)."""
+        proc = subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, **self.env}, start_new_session=True)
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+    def worker_pids(self) -> list[int]:
+        """The pids of the running children of ``arrears serve`` (granian's workers), in pid order."""
+        if self.proc is None:
+            return []
+        pids: list[int] = []
+        for children in Path(f"/proc/{self.proc.pid}/task").glob("*/children"):
+            with contextlib.suppress(FileNotFoundError):
+                pids += [int(pid) for pid in children.read_text().split()]
+        return sorted(pid for pid in set(pids) if _alive(pid))
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (not a zombie waiting to be reaped by its parent)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"

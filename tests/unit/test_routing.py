@@ -21,6 +21,8 @@ PATHS = [
     ("GET", "/openapi.json"), ("GET", "/i/in_1"), ("GET", "/i/in_1/pdf"), ("GET", "/mcp"), ("POST", "/mcp"),
     ("GET", "/dashboard"), ("GET", "/dashboard/invoices/in_1"), ("GET", "/dashboard/static/app.css"),
     ("GET", "/"), ("GET", "/v1/invoices/"), ("PUT", "/v1/invoices/in_1"), ("GET", "/v1/test_helpers/test_clocks"),
+    ("POST", "/v1/invoices/create_preview"), ("GET", "/v1/invoices/upcoming"), ("GET", "/v1/invoices/upcoming/lines"),
+    ("POST", "/v1/invoices/search"), ("POST", "/v1/customers/search"),
 ]
 
 
@@ -63,3 +65,18 @@ def test_an_invoice_route_is_tried_among_a_few_not_after_every_earlier_route(app
     assert all(route_key(r) in (("v1", "invoices", 4), None) for r in invoice_routes)
     assert len(invoice_routes) < len(routes) / 4
     assert lookup(routes, invoice_routes, "GET", "/v1/invoices/in_1")[1] == "FULL"
+
+
+@pytest.mark.parametrize(("method", "path", "expected"), [
+    ("POST", "/v1/invoices/create_preview", None), ("GET", "/v1/invoices/upcoming", None),
+    ("GET", "/v1/invoices/upcoming/lines", None), ("POST", "/v1/invoices/upcoming/finalize", None),
+    ("GET", "/v1/customers/search/balance_transactions", None),
+    ("DELETE", "/v1/customers/search", "/v1/customers/search"),  # GET only: a 405, answered as Stripe's 404
+    ("GET", "/v1/invoices/search", "/v1/invoices/search"),
+    ("POST", "/v1/invoices/in_create_preview", "/v1/invoices/{invoice}"),  # only the whole segment is reserved
+])
+def test_names_stripe_reserves_are_never_read_as_ids(app_router: IndexedRouter, method: str, path: str,
+                                                     expected: str | None) -> None:
+    routes = app_router.routes
+    index, _ = lookup(routes, routes, method, path)
+    assert (getattr(routes[index], "path", None) if index >= 0 else None) == expected

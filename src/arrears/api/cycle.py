@@ -118,9 +118,9 @@ def page(params: dict[str, Any], *, default_limit: int) -> Page:
                 ending_before=params.get("ending_before"))
 
 
-def unrecognized(dialect: Dialect, request: Request) -> Response:
+def unrecognized(dialect: Dialect, request: Request, request_id: str) -> Response:
     """A URL under the face's mount that no route matches, in the face's error shape."""
     status, body = dialect.render_error(
-        NotFound(f"Unrecognized request URL ({request.method}: {request.url.path}). The routes are in "
+        NotFound(f"Unrecognized request URL ({request.method}: {forms.url_path(request)}). The routes are in "
                  f"{dialect.mount}/openapi.json."))
-    return answer(status, body, "req_unrouted")
+    return answer(status, body, request_id)

@@ -9,6 +9,7 @@ from typing import Any
 from arrears.api.auth import Authenticator
 from arrears.clock import Clock
 from arrears.domain.collection import Policy
+from arrears.domain.webhook_urls import OPEN, UrlPolicy
 from arrears.ids import IdGen
 from arrears.services import Ctx
 from arrears.store.base import Store
@@ -22,6 +23,7 @@ class Env:
     base_url: str
     policy: Policy = Policy()  # the account's collection settings
     auth: Authenticator = field(default=None)  # type: ignore[assignment]  # open mode over ``store`` if not given
+    webhook_urls: UrlPolicy = OPEN  # where webhook endpoints may point (Settings.webhook_urls)
 
     def __post_init__(self) -> None:
         if self.auth is None:
@@ -29,4 +31,5 @@ class Env:
 
     def ctx(self, **request: Any) -> Ctx:
         """A command context for a request now: the seams and settings, plus what the request says."""
-        return Ctx(now=self.clock.now(), ids=self.ids, base_url=self.base_url, policy=self.policy, **request)
+        return Ctx(now=self.clock.now(), ids=self.ids, base_url=self.base_url, policy=self.policy,
+                   webhook_urls=self.webhook_urls, **request)

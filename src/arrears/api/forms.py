@@ -74,7 +74,7 @@ def parse(body: str) -> dict[str, Any]:
     return root
 
 
-MAX_BODY = 1 << 20
+# Bodies are bounded before they are read, by the BodyLimit middleware (api/limits.py; ARREARS_MAX_BODY_BYTES).
 # The request line and headers: the longest query string the documents allow, percent-encoded, fits.
 # Longer ones are refused by the HTTP server itself (uvicorn's "400 Invalid HTTP request").
 MAX_HEAD = 4 << 20
@@ -92,9 +92,7 @@ async def request_params(request: Request, *, default: str = FORM) -> dict[str, 
             return parse(query.decode().partition("#")[0]) if query else {}
         except UnicodeDecodeError:  # raw bytes, not percent-encoded: Starlette's URL failed on them too
             raise ParamError("Invalid request: the query string must be UTF-8.") from None
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise ParamError(f"The request body is larger than {MAX_BODY} bytes.")
+    body = await request.body()  # at most the body limit: BodyLimit refuses a larger one with a 413
     if not body.strip():
         return {}
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()

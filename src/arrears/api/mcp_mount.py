@@ -3,7 +3,9 @@
 Its tools are the agent tools of the Stripe face's OpenAPI document, called in-process through the
 app itself (``httpx.ASGITransport``), so every call takes the face's full request cycle. The caller
 authenticates with the same API keys as the REST face; a request without a usable key gets the
-Stripe face's 401 before any MCP processing.
+Stripe face's 401 before any MCP processing, and so does a publishable key, which may call no tool
+(``tools/list`` included: the list of what an account's agent can do is not for browsers). A restricted
+key needs at least one permission (else a 403); its tools' calls are then checked endpoint by endpoint.
 
 The ``mcp`` SDK takes over a second to import, so it is loaded on the first request to /mcp, not at
 start-up: servers that never see an agent start as fast as before."""
@@ -21,10 +23,22 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from arrears.api import auth
 from arrears.api.stripe import errors
 from arrears.api.stripe import openapi as stripe_openapi
-from arrears.domain.errors import AuthenticationError
+from arrears.domain import keys
+from arrears.domain.errors import AuthenticationError, PermissionDenied
 
 PATH = "/mcp"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def callable_by(grant: keys.Grant) -> None:
+    """Raise unless the key may call some tool: never a publishable key (the API's 401), nor a restricted
+    key without any permission (403)."""
+    if grant.kind == "publishable":
+        raise AuthenticationError(keys.PUBLISHABLE)
+    if grant.kind == "restricted" and not grant.permissions:
+        raise PermissionDenied(f"The provided key '{grant.shown}' has no permissions, so it may call no tool of "
+                               f"this MCP server on account '{grant.account}'. Give it RESOURCE:read or "
+                               "RESOURCE:write permissions, or use a secret key.")
 
 
 class McpMount:
@@ -55,11 +69,13 @@ class McpMount:
             if self.auth is None:
                 auth.check_open_mode(key)
             else:  # the tools' calls are checked again, endpoint by endpoint, by the face they call
-                await self.auth.grant(key)
-        except AuthenticationError as exc:
+                callable_by(await self.auth.grant(key))
+        except (AuthenticationError, PermissionDenied) as exc:
             status, body = errors.render(exc)
-            await send({"type": "http.response.start", "status": status,
-                        "headers": [(b"content-type", b"application/json"), (b"www-authenticate", b"Bearer")]})
+            answer_headers = [(b"content-type", b"application/json")]
+            if status == 401:
+                answer_headers.append((b"www-authenticate", b"Bearer"))
+            await send({"type": "http.response.start", "status": status, "headers": answer_headers})
             await send({"type": "http.response.body", "body": orjson.dumps(body)})
             return
         async with self._lock:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from arrears.api.stripe.schema import Spec
+from arrears.domain import currency as currencies
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -107,6 +108,8 @@ def param_schema(spec: Spec) -> Schema:
         out = {"type": "boolean"}
     elif kind == "enum":
         out = {"type": "string", "enum": list(spec.values)}
+    elif kind == "currency":  # lowercase ISO 4217; uppercase is accepted and lowercased
+        out = {"type": "string", "enum": list(spec.values or currencies.SUPPORTED)}
     elif kind == "decimal":
         out = {"type": "string", "format": "decimal", "pattern": r"^-?\d{1,15}(\.\d{1,12})?$"}
     elif kind == "map":

@@ -11,6 +11,9 @@ lookup, so redirects and 404s are unchanged."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from starlette._utils import get_route_path
 from starlette.routing import BaseRoute, Match, Route, Router
 from starlette.types import Receive, Scope, Send
@@ -71,3 +74,22 @@ class IndexedRouter(Router):
             await partial[0].handle(scope, receive, send)
             return
         await super().app(scope, receive, send)  # Starlette's slash redirects and its 404
+
+
+class ReservedRoute(Route):
+    """A route whose path parameters never take a name in ``reserved`` (parameter -> names): Stripe routes
+    ``/v1/invoices/create_preview`` to an operation of its own, so ``/v1/invoices/{invoice}`` must not
+    read it as an invoice id. Such a request matches nothing here; another route or the 404 answers."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], *, methods: list[str],
+                 reserved: Mapping[str, frozenset[str]]) -> None:
+        super().__init__(path, endpoint, methods=methods)
+        self.reserved = {name: names for name, names in reserved.items() if name in self.param_convertors}
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        if match is not Match.NONE and self.reserved:
+            params = child["path_params"]
+            if any(params.get(name) in names for name, names in self.reserved.items()):
+                return Match.NONE, {}
+        return match, child

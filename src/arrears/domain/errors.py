@@ -4,7 +4,8 @@
      ├── InvalidRequest          the request cannot be carried out as asked
      │    ├── ParamError         a parameter is unknown, missing, malformed or out of range
      │    ├── StateError         the object's status forbids the action (the transition table said no)
-     │    └── IdempotencyError   an Idempotency-Key was reused with other parameters
+     │    ├── IdempotencyError   an Idempotency-Key was reused with other parameters
+     │    └── TooLarge           the request body is larger than the server accepts (HTTP 413)
      ├── NotFound                no such object
      ├── AuthenticationError     no usable API key
      ├── PermissionDenied        the key may not do this
@@ -54,6 +55,10 @@ class StateError(InvalidRequest):
 
 class IdempotencyError(InvalidRequest):
     code = None
+
+
+class TooLarge(InvalidRequest):
+    pass
 
 
 class NotFound(ArrearsError):

@@ -7,10 +7,10 @@ docs/stripe-fidelity.md). Collection facts (reason, attempts) live beside ``stat
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Final
 
-from arrears.domain import Doc
+from arrears.domain import Doc, limits
 from arrears.domain.errors import StateError
 
 DRAFT, OPEN, PAID, UNCOLLECTIBLE, VOID = "draft", "open", "paid", "uncollectible", "void"
@@ -71,15 +71,18 @@ def allowed_actions(status: str) -> list[str]:
 
 # --- totals ---------------------------------------------------------------------------------------
 
-def recompute_totals(invoice: Doc, customer_balance: int) -> None:
-    """Totals of a draft from its lines; a draft's starting balance mirrors the customer's balance."""
+def recompute_totals(invoice: Doc, customer_balance: int, *, param: str | None = None) -> None:
+    """Totals of a draft from its lines; a draft's starting balance mirrors the customer's balance.
+    Totals past the bound of the invoice's currency are refused (naming ``param``, what the request
+    changed) before any is set."""
     subtotal = sum(int(line["amount"]) for line in invoice["lines"]["data"])
+    due, _ending = apply_balance(subtotal - invoice["pre_payment_credit_notes_amount"], customer_balance)
+    limits.draft_totals(subtotal, due, invoice.get("currency"), param)
     invoice["subtotal"] = subtotal
     invoice["subtotal_excluding_tax"] = subtotal
     invoice["total"] = subtotal
     invoice["total_excluding_tax"] = subtotal
     invoice["starting_balance"] = customer_balance
-    due, _ending = apply_balance(subtotal - invoice["pre_payment_credit_notes_amount"], customer_balance)
     invoice["amount_due"] = due
     invoice["amount_remaining"] = due - invoice["amount_paid"]
 
@@ -95,8 +98,13 @@ def apply_balance(total: int, balance: int) -> tuple[int, int]:
     return max(combined, 0), min(combined, 0)
 
 
+# Digits enough for the exact product of any unit_amount_decimal (15 digits and 12 decimals) and any
+# 64-bit quantity: the product is never rounded before the one rounding below, nor too long to round.
+_EXACT = Context(prec=64)
+
+
 def line_amount(unit_amount_decimal: str, quantity: int) -> int:
     """unit_amount_decimal × quantity in minor units, rounded half-to-even: the one rounding rule for
-    decimal unit prices (docs/adr/0003-money.md)."""
-    value = (Decimal(unit_amount_decimal) * quantity).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
-    return int(value)
+    decimal unit prices (docs/adr/0003-money.md). Exact for any size: the caller bounds the result."""
+    product = _EXACT.multiply(Decimal(unit_amount_decimal), Decimal(quantity))
+    return int(product.quantize(Decimal(1), rounding=ROUND_HALF_EVEN, context=_EXACT))

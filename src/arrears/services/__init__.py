@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from arrears.domain.collection import Policy
+from arrears.domain.webhook_urls import OPEN, UrlPolicy
 from arrears.ids import IdGen
 
 
@@ -21,3 +22,4 @@ class Ctx:
     base_url: str = "http://127.0.0.1:12111"
     api_version: str = "2026-10-28.endive"
     policy: Policy = Policy()  # the account's collection settings (automatic collection, test clocks)
+    webhook_urls: UrlPolicy = OPEN  # where webhook endpoints may point (strict servers: public addresses)

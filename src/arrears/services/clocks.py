@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from arrears.domain import Doc, objects
-from arrears.domain.errors import InvalidRequest
+from arrears.domain import Doc, limits, objects
+from arrears.domain.errors import InvalidRequest, ParamError
 from arrears.services import Ctx, collection
 from arrears.services.common import load
 from arrears.store.base import Tx
@@ -16,6 +16,7 @@ DELETES_AFTER = 30 * 86400
 
 
 async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
+    limits.timestamp(int(p["frozen_time"]), "frozen_time", latest=limits.MAX_CLOCK_TIME)
     clock = {
         "id": ctx.ids.new("clock"), "object": "test_helpers.test_clock", "created": ctx.now,
         "deletes_after": ctx.now + DELETES_AFTER, "frozen_time": p["frozen_time"], "livemode": ctx.livemode,
@@ -32,6 +33,11 @@ async def advance(tx: Tx, ctx: Ctx, clock_id: str, p: dict[str, Any]) -> Doc:
         raise InvalidRequest(
             f"The test clock can only move forward: frozen_time {target} is not after its current "
             f"frozen_time {clock['frozen_time']}.", param="frozen_time")
+    limits.timestamp(target, "frozen_time", latest=limits.MAX_CLOCK_TIME)
+    if target - clock["frozen_time"] > limits.CLOCK_ADVANCE_MAX:
+        raise ParamError(
+            f"The test clock cannot advance more than two years at a time: frozen_time {target} is more than "
+            f"two years after its current frozen_time {clock['frozen_time']}.", param="frozen_time")
     await collection.advance_clock(tx, ctx, ctx.policy, clock, target)
     await tx.update("test_clocks", clock)
     return clock

@@ -7,6 +7,7 @@ import dataclasses
 
 from arrears.domain import Doc
 from arrears.domain import collection as rules
+from arrears.domain.errors import ParamError
 from arrears.domain.invoice import DRAFT, OPEN
 from arrears.services import Ctx, transitions
 from arrears.services.common import emit
@@ -67,7 +68,10 @@ async def run_due(tx: Tx, ctx: Ctx, policy: rules.Policy, *, clock: str | None, 
     for found in await _due(tx, due["finalize"]):
         inv = await _locked(tx, found)
         if inv and inv["status"] == DRAFT and inv["auto_advance"] and inv["automatically_finalizes_at"] <= now:
-            await transitions.finalize_draft(tx, ctx, inv)
+            try:
+                await transitions.finalize_draft(tx, ctx, inv)
+            except ParamError as refused:  # past a bound (domain/limits.py), refused before any change
+                _not_finalized(inv, refused)
             await tx.update("invoices", inv)
             steps += 1
     for found in await _due(tx, due["attempt"]):
@@ -87,6 +91,14 @@ async def run_due(tx: Tx, ctx: Ctx, policy: rules.Policy, *, clock: str | None, 
             await transitions.write_off(tx, ctx, inv, "payment_not_received")
             steps += 1
     return steps
+
+
+def _not_finalized(inv: Doc, refused: ParamError) -> None:
+    """An automatic finalization refused: the invoice stays a draft with Stripe's
+    ``last_finalization_error``, and is not finalized automatically again (the other steps go on)."""
+    inv["last_finalization_error"] = {"type": "invalid_request_error", "code": refused.code,
+                                      "message": refused.message, "param": refused.param}
+    inv["automatically_finalizes_at"] = None
 
 
 async def attempt(tx: Tx, ctx: Ctx, policy: rules.Policy, inv: Doc) -> None:

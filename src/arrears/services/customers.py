@@ -6,7 +6,7 @@ import copy
 import re
 from typing import Any
 
-from arrears.domain import Doc, metadata, objects
+from arrears.domain import Doc, limits, metadata, objects
 from arrears.domain import ledger as books
 from arrears.domain.errors import ParamError, missing
 from arrears.services import Ctx, ledger
@@ -36,7 +36,7 @@ async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
     cust = objects.customer(ctx.ids.new("cus", 14), ctx.now, ctx.livemode, ctx.ids.invoice_prefix(), p)
     initial, cust["balance"] = cust["balance"], 0
     if initial:
-        await record_balance(tx, ctx, cust, initial, "initial", None)
+        await record_balance(tx, ctx, cust, initial, "initial", None, param="balance")
     await tx.insert("customers", cust)
     await emit(tx, ctx, "customer.created", cust)
     return cust
@@ -55,7 +55,8 @@ async def update(tx: Tx, ctx: Ctx, customer_id: str, p: dict[str, Any]) -> Doc:
             cust["invoice_settings"] = settings
         elif key == "balance":
             if value != cust["balance"]:
-                await record_balance(tx, ctx, cust, value - (cust["balance"] or 0), "adjustment", None)
+                await record_balance(tx, ctx, cust, value - (cust["balance"] or 0), "adjustment", None,
+                                     param="balance")
         elif key == "address":
             cust["address"] = objects.address(value)
         elif key == "shipping":
@@ -87,8 +88,9 @@ async def add_balance_transaction(tx: Tx, ctx: Ctx, customer_id: str, p: dict[st
             param="currency",
         )
     before = copy.deepcopy(cust)
-    txn = await record_balance(tx, ctx, cust, p["amount"], "adjustment", None, currency=currency,
-                        description=p.get("description"), meta=metadata.merged({}, p.get("metadata") or {}))
+    txn = await record_balance(tx, ctx, cust, limits.amount(p["amount"], currency, "amount"), "adjustment", None,
+                               currency=currency, description=p.get("description"),
+                               meta=metadata.merged({}, p.get("metadata") or {}), param="amount")
     cust["currency"] = currency
     await tx.update("customers", cust)
     await emit(tx, ctx, "customer.updated", cust, changed(before, cust))
@@ -111,13 +113,16 @@ async def update_balance_transaction(tx: Tx, ctx: Ctx, customer_id: str, txn_id:
 async def record_balance(
     tx: Tx, ctx: Ctx, cust: Doc, amount: int, kind: str, invoice: str | None, *,
     currency: str | None = None, description: str | None = None, meta: dict[str, str] | None = None,
+    param: str | None = None,
 ) -> Doc:
     """Move the customer's balance by ``amount`` and write the balance transaction that says so. The
-    caller saves the customer."""
-    cust["balance"] = (cust["balance"] or 0) + amount
+    caller saves the customer. A balance past the bound of its currency is refused (naming ``param``)
+    before anything changes."""
+    currency = currency or cust["currency"] or DEFAULT_CURRENCY
+    cust["balance"] = limits.total((cust["balance"] or 0) + amount, currency, "the customer's balance", param)
     txn = objects.balance_transaction(
         ctx.ids.new("cbtxn"), ctx.now, ctx.livemode, customer=cust["id"], amount=amount,
-        currency=currency or cust["currency"] or DEFAULT_CURRENCY, ending_balance=cust["balance"],
+        currency=currency, ending_balance=cust["balance"],
         kind=kind, invoice=invoice, description=description, metadata=meta,
     )
     await tx.insert("balance_transactions", txn)

@@ -23,6 +23,8 @@ def usable_balance(cust: Doc, currency: str) -> int:
     return int(cust["balance"] or 0)
 
 
-async def refresh_totals(tx: Tx, inv: Doc) -> None:
+async def refresh_totals(tx: Tx, inv: Doc, *, param: str | None = None) -> None:
+    """The draft's totals again, after a change of its lines; totals past the bound of its currency are
+    refused, naming ``param`` (the request's parameter that made the change)."""
     cust = await load(tx, "customers", inv["customer"], param="customer")
-    rules.recompute_totals(inv, usable_balance(cust, inv["currency"]))
+    rules.recompute_totals(inv, usable_balance(cust, inv["currency"]), param=param)

@@ -7,7 +7,7 @@ import copy
 from decimal import Decimal
 from typing import Any
 
-from arrears.domain import Doc, metadata, objects
+from arrears.domain import Doc, limits, metadata, objects
 from arrears.domain import invoice as rules
 from arrears.domain.errors import InvalidRequest, ParamError
 from arrears.services import Ctx
@@ -19,8 +19,14 @@ from arrears.store.base import Tx
 BILLING_KEYS = ("amount", "unit_amount_decimal", "quantity")
 
 
-def _amounts(p: dict[str, Any], current: Doc | None = None) -> tuple[int, int, str | None]:
-    """(amount, quantity, unit_amount_decimal) from the parameters, falling back on ``current``."""
+def _billing_param(p: dict[str, Any]) -> str:
+    """The parameter an amount past its bound is named by: the one of the request that set it."""
+    return next((k for k in ("unit_amount_decimal", "amount", "quantity") if k in p), "amount")
+
+
+def _amounts(p: dict[str, Any], currency: str, current: Doc | None = None) -> tuple[int, int, str | None]:
+    """(amount, quantity, unit_amount_decimal) from the parameters, falling back on ``current``; an
+    amount past the bound of ``currency`` is refused (domain/limits.py)."""
     if "amount" in p and "unit_amount_decimal" in p:
         raise ParamError("You may only specify one of these parameters: amount, unit_amount_decimal.",
                          param="unit_amount_decimal", code="parameters_exclusive")
@@ -31,9 +37,9 @@ def _amounts(p: dict[str, Any], current: Doc | None = None) -> tuple[int, int, s
     if unit is None and "amount" not in p and current is not None:
         unit = current["pricing"]["unit_amount_decimal"]
     if unit is not None and "amount" not in p:
-        return rules.line_amount(unit, quantity), quantity, unit
+        return limits.amount(rules.line_amount(unit, quantity), currency, _billing_param(p)), quantity, unit
     if "amount" in p:
-        amount = int(p["amount"])
+        amount = limits.amount(int(p["amount"]), currency, "amount")
     elif current is not None:
         amount = current["amount"]
     else:
@@ -43,6 +49,12 @@ def _amounts(p: dict[str, Any], current: Doc | None = None) -> tuple[int, int, s
     return amount, quantity, format(unit_decimal.normalize(), "f")
 
 
+def _check_period(p: dict[str, Any]) -> None:
+    for end in ("start", "end"):
+        if p.get("period") and end in p["period"]:
+            limits.timestamp(int(p["period"][end]), f"period[{end}]")
+
+
 async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
     cust = await load(tx, "customers", p["customer"], param="customer")
     ctx = await at_clock(tx, ctx, cust["test_clock"])
@@ -50,7 +62,8 @@ async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
     currency = p.get("currency") or (inv["currency"] if inv else None) or cust["currency"]
     if currency is None:
         raise ParamError("Missing required param: currency.", param="currency", code="parameter_missing")
-    amount, quantity, unit = _amounts(p)
+    amount, quantity, unit = _amounts(p, currency)
+    _check_period(p)
     extra = {k: v for k, v in p.items() if k not in BILLING_KEYS}
     extra["test_clock"] = cust["test_clock"]
     if "metadata" in extra:
@@ -68,7 +81,7 @@ async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
                 f"The invoice item's currency ({currency}) must match the invoice's currency ({inv['currency']}).",
                 param="currency")
         attach(ctx, inv, [item])
-        await refresh_totals(tx, inv)
+        await refresh_totals(tx, inv, param=_billing_param(p))
         await tx.update("invoices", inv)
     await tx.insert("invoiceitems", item)
     await emit(tx, ctx, "invoiceitem.created", item)
@@ -92,8 +105,9 @@ async def update(tx: Tx, ctx: Ctx, item_id: str, p: dict[str, Any]) -> Doc:
     item = await load(tx, "invoiceitems", item_id, param="invoiceitem", for_update=True)
     before = copy.deepcopy(item)
     inv = await _draft_of(tx, item)
+    _check_period(p)
     if any(k in p for k in BILLING_KEYS):
-        amount, quantity, unit = _amounts(p, item)
+        amount, quantity, unit = _amounts(p, item["currency"], item)
         item.update(amount=amount, quantity=quantity, quantity_decimal=str(quantity), net_amount=amount)
         item["pricing"] = {**item["pricing"], "unit_amount_decimal": unit}
     for key in ("description", "discountable", "period"):
@@ -107,7 +121,7 @@ async def update(tx: Tx, ctx: Ctx, item_id: str, p: dict[str, Any]) -> Doc:
             for line in inv["lines"]["data"]:
                 if _item_of(line) == item["id"]:
                     objects.sync_line(line, item)
-            await refresh_totals(tx, inv)
+            await refresh_totals(tx, inv, param=_billing_param(p))
             await tx.update("invoices", inv)
     return item
 
@@ -117,7 +131,7 @@ async def delete(tx: Tx, ctx: Ctx, item_id: str) -> Doc:
     inv = await _draft_of(tx, item)
     if inv is not None:
         inv["lines"]["data"] = [ln for ln in inv["lines"]["data"] if _item_of(ln) != item_id]
-        await refresh_totals(tx, inv)
+        await refresh_totals(tx, inv, param="invoiceitem")
         await tx.update("invoices", inv)
     await tx.delete("invoiceitems", item_id)
     await emit(tx, ctx, "invoiceitem.deleted", item)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from arrears.domain import Doc, metadata, objects
+from arrears.domain import Doc, limits, metadata, objects
 from arrears.domain import invoice as rules
 from arrears.domain.errors import InvalidRequest, ParamError
 from arrears.services import Ctx
@@ -27,9 +27,16 @@ EDITABLE_WHEN_TERMINAL = frozenset({"metadata", "expand"})
 _FINALIZED_REFUSAL = "Finalized invoices can't be updated in this way"
 
 
+def _check_times(p: dict[str, Any]) -> None:
+    for key in ("due_date", "effective_at"):
+        if p.get(key) is not None:
+            limits.timestamp(int(p[key]), key)
+
+
 async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
     if not p.get("customer"):
         raise ParamError("Missing required param: customer.", param="customer", code="parameter_missing")
+    _check_times(p)
     cust = await load(tx, "customers", p["customer"], param="customer")
     ctx = await at_clock(tx, ctx, cust["test_clock"])
     pending: list[Doc] = []
@@ -49,7 +56,7 @@ async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
     inv = objects.invoice(ctx.ids.new("in"), ctx.now, ctx.livemode, cust=cust, currency=currency,
                           base_url=ctx.base_url, p=fields)
     attach(ctx, inv, pending)
-    await refresh_totals(tx, inv)
+    await refresh_totals(tx, inv, param="pending_invoice_items_behavior")
     for item in pending:
         await tx.update("invoiceitems", item)
     await tx.insert("invoices", inv)
@@ -64,6 +71,7 @@ async def _check_number_free(tx: Tx, number: str, invoice_id: str | None) -> Non
 
 
 async def update(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
+    _check_times(p)
     inv = await load(tx, "invoices", invoice_id, param="id", for_update=True)
     status = inv["status"]
     if status != rules.DRAFT:

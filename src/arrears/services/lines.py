@@ -7,7 +7,7 @@ from typing import Any
 
 from arrears.domain import Doc, metadata
 from arrears.domain import invoice as rules
-from arrears.domain.errors import InvalidRequest
+from arrears.domain.errors import InvalidRequest, ParamError
 from arrears.services import Ctx, invoiceitems
 from arrears.services.common import changed, emit, load
 from arrears.services.drafts import attach, refresh_totals
@@ -20,6 +20,16 @@ async def _draft(tx: Tx, invoice_id: str) -> Doc:
     inv = await load(tx, "invoices", invoice_id, param="invoice", for_update=True)
     rules.next_status("edit_lines", inv)
     return inv
+
+
+def _of_line(i: int, err: ParamError) -> ParamError:
+    """``err`` of the invoice-item command behind line ``i``, naming the line's own parameter
+    (``amount`` → ``lines[0][amount]``); errors about anything else are left as they are."""
+    param = err.param or ""
+    name = param.split("[", 1)[0]
+    if name not in _LINE_FIELDS:
+        return err
+    return ParamError(err.message, param=f"lines[{i}][{name}]{param[len(name):]}", code=err.code)
 
 
 def _item_of(inv: Doc, line_id: str, param: str) -> str:
@@ -52,13 +62,16 @@ async def add_lines(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc
                     f"The invoice item {item['id']} is not a pending item of this invoice's customer.",
                     param=f"lines[{i}][invoice_item]")
             attach(ctx, inv, [item])
-            await refresh_totals(tx, inv)
+            await refresh_totals(tx, inv, param=f"lines[{i}][invoice_item]")
             await tx.update("invoiceitems", item)
             await tx.update("invoices", inv)
         else:
             fields = {k: spec[k] for k in _LINE_FIELDS if k in spec}
-            await invoiceitems.create(tx, ctx, {**fields, "customer": before["customer"],
-                                                "currency": before["currency"], "invoice": invoice_id})
+            try:
+                await invoiceitems.create(tx, ctx, {**fields, "customer": before["customer"],
+                                                    "currency": before["currency"], "invoice": invoice_id})
+            except ParamError as err:
+                raise _of_line(i, err) from None
     return await _finish(tx, ctx, invoice_id, before, p)
 
 
@@ -68,13 +81,16 @@ async def remove_lines(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> 
         inv = await load(tx, "invoices", invoice_id)
         item_id = _item_of(inv, spec["id"], f"lines[{i}][id]")
         if spec["behavior"] == "delete":
-            await invoiceitems.delete(tx, ctx, item_id)
+            try:
+                await invoiceitems.delete(tx, ctx, item_id)
+            except ParamError as err:  # the totals without this line would pass their bound
+                raise ParamError(err.message, param=f"lines[{i}][id]", code=err.code) from None
         else:  # unassign: the item goes back to pending
             inv["lines"]["data"] = [ln for ln in inv["lines"]["data"] if ln["id"] != spec["id"]]
             item = await load(tx, "invoiceitems", item_id, for_update=True)
             item["invoice"] = None
             await tx.update("invoiceitems", item)
-            await refresh_totals(tx, inv)
+            await refresh_totals(tx, inv, param=f"lines[{i}][id]")
             await tx.update("invoices", inv)
     return await _finish(tx, ctx, invoice_id, before, p)
 
@@ -83,7 +99,10 @@ async def update_lines(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> 
     before = await _draft(tx, invoice_id)
     for i, spec in enumerate(p["lines"]):
         item_id = _item_of(before, spec["id"], f"lines[{i}][id]")
-        await invoiceitems.update(tx, ctx, item_id, {k: spec[k] for k in _LINE_FIELDS if k in spec})
+        try:
+            await invoiceitems.update(tx, ctx, item_id, {k: spec[k] for k in _LINE_FIELDS if k in spec})
+        except ParamError as err:
+            raise _of_line(i, err) from None
     return await _finish(tx, ctx, invoice_id, before, p)
 
 

@@ -15,7 +15,7 @@ import time
 from collections import defaultdict
 from typing import Any
 
-from arrears.domain import Doc
+from arrears.domain import Doc, limits
 from arrears.domain.errors import ParamError
 from arrears.store.base import Tx
 from arrears.store.query import Cond, Filter, Group, Page
@@ -24,9 +24,27 @@ BUCKETS = ("current", "1_30", "31_60", "61_90", "over_90")
 PERIODS = ("month", "quarter")
 GROUPINGS = ("period", "customer", "currency")
 WRITE_OFF, RECOVERY = "bad_debt_expense", "bad_debt_recovered"
+UNDATED = "undated"  # the period of ledger lines dated past year 9999 (kept before timestamps were bounded)
+
+
+def _bounded(**times: int | None) -> None:
+    """Report times from every caller (the API, the dashboard, the command line) within limits.py's."""
+    for name, value in times.items():
+        if value is not None:
+            limits.timestamp(value, name)
+
+
+def day(ts: int) -> str:
+    """The UTC date of a Unix time; the number itself for one no calendar reaches (a row written before
+    timestamps were bounded), so that one odd row never fails a whole report."""
+    try:
+        return time.strftime("%Y-%m-%d", time.gmtime(ts))
+    except (OverflowError, OSError, ValueError):
+        return str(ts)
 
 
 async def aging(tx: Tx, now: int, currency: str | None = None) -> Doc:
+    _bounded(as_of=now)
     conds = [Cond("status", "=", "open")]
     if currency:
         conds.append(Cond("currency", "=", currency))
@@ -52,6 +70,7 @@ async def bad_debt(tx: Tx, period: str = "month", group_by: str = "period", *, s
         raise ParamError(f"Invalid period: must be one of {', '.join(PERIODS)}", param="period")
     if group_by not in GROUPINGS:
         raise ParamError(f"Invalid group_by: must be one of {', '.join(GROUPINGS)}", param="group_by")
+    _bounded(start=start, end=end)
     conds = [Cond("account", "in", (WRITE_OFF, RECOVERY))]
     if start is not None:
         conds.append(Cond("created", ">=", start))
@@ -69,7 +88,7 @@ async def bad_debt(tx: Tx, period: str = "month", group_by: str = "period", *, s
             key = [key[0], key[0]]
         entry = grouped[tuple(key)]
         if not entry:
-            entry.update({"period": key[0] if group_by == "period" else None,
+            entry.update({"period": (key[0] or UNDATED) if group_by == "period" else None,
                           "customer": key[0] if group_by == "customer" else None,
                           "currency": key[1], "written_off": 0, "recovered": 0})
         if account == WRITE_OFF:
@@ -102,6 +121,7 @@ JOURNAL_COLUMNS = ("date", "entry", "kind", "account", "debit", "credit", "curre
 
 async def journal(tx: Tx, *, start: int | None = None, end: int | None = None) -> Doc:
     """Every ledger line in [start, end), oldest first, in the columns an accountant imports."""
+    _bounded(start=start, end=end)
     conds = []
     if start is not None:
         conds.append(Cond("created", ">=", start))
@@ -109,7 +129,7 @@ async def journal(tx: Tx, *, start: int | None = None, end: int | None = None) -
         conds.append(Cond("created", "<", end))
     found = await tx.list("ledger_entries", Filter(tuple(conds)), Page(limit=JOURNAL_LIMIT, oldest_first=True))
     rows = [{
-        "date": time.strftime("%Y-%m-%d", time.gmtime(line["created"])), "entry": line["entry"],
+        "date": day(line["created"]), "entry": line["entry"],
         "kind": line["kind"], "account": line["account"], "debit": line["debit"], "credit": line["credit"],
         "currency": line["currency"], "invoice": line["invoice"], "customer": line["customer"],
         "event": line["event"], "line": line["id"],

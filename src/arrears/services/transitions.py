@@ -5,9 +5,10 @@ the field effects of its transition and appends its events."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
-from arrears.domain import Doc
+from arrears.domain import Doc, limits
 from arrears.domain import invoice as rules
 from arrears.domain import ledger as books
 from arrears.domain.errors import CardError, CommitThenRaise, InvalidRequest
@@ -62,10 +63,12 @@ async def _assign_number(tx: Tx, inv: Doc, cust: Doc) -> None:
 async def finalize_draft(tx: Tx, ctx: Ctx, inv: Doc) -> None:
     """draft → open (or paid when nothing is due): number, balance applied, URLs, events."""
     cust = await load(tx, "customers", inv["customer"], param="customer", for_update=True)
-    if inv["number"] is None:
-        await _assign_number(tx, inv, cust)
     starting = usable_balance(cust, inv["currency"])
     due, ending = rules.apply_balance(inv["total"] - inv["pre_payment_credit_notes_amount"], starting)
+    # Refused past the bounds (domain/limits.py) before the invoice or the customer changes at all.
+    limits.finalized(due, (cust["balance"] or 0) + ending - starting, inv["currency"])
+    if inv["number"] is None:
+        await _assign_number(tx, inv, cust)
     inv.update(starting_balance=starting, ending_balance=ending, amount_due=due,
                amount_remaining=due - inv["amount_paid"])
     if ending != starting:
@@ -78,8 +81,9 @@ async def finalize_draft(tx: Tx, ctx: Ctx, inv: Doc) -> None:
     inv["status"] = rules.OPEN
     inv["status_transitions"]["finalized_at"] = now
     inv["effective_at"] = inv["effective_at"] or now
-    inv["hosted_invoice_url"] = f"{ctx.base_url}/i/{inv['id']}"
-    inv["invoice_pdf"] = f"{ctx.base_url}/i/{inv['id']}/pdf"
+    # The page's random token is its only credential (api/pages.py); it is stored in the URL alone.
+    page = f"{ctx.base_url}/i/{inv['id']}/{'live' if inv['livemode'] else 'test'}_{secrets.token_urlsafe(24)}"
+    inv["hosted_invoice_url"], inv["invoice_pdf"] = page, f"{page}/pdf"
     inv["automatically_finalizes_at"] = None
     inv["webhooks_delivered_at"] = inv["webhooks_delivered_at"] or now
     if inv["collection_method"] == "send_invoice":

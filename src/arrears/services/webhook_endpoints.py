@@ -1,25 +1,25 @@
 """Webhook endpoint commands. The secret (``whsec_…``) is kept with the endpoint; the Stripe face shows
-it only in the answer to create, as Stripe does."""
+it only in the answer to create, as Stripe does.
+
+The URL is checked against the server's policy (``ctx.webhook_urls``, domain/webhook_urls.py) by every
+rule that needs no DNS; the face resolves the host before the transaction (``webhooks.transport.
+check_url``), and the worker checks the addresses again at every delivery."""
 
 from __future__ import annotations
 
 import copy
 import secrets
 from typing import Any
-from urllib.parse import urlparse
 
-from arrears.domain import Doc, events, metadata, objects
+from arrears.domain import Doc, events, metadata, objects, webhook_urls
 from arrears.domain.errors import ParamError
 from arrears.services import Ctx
 from arrears.services.common import load
 from arrears.store.base import Tx
 
 
-def _check_url(url: str) -> str:
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ParamError(f"Invalid URL: {url[:200]}. A webhook endpoint URL must be an absolute http(s) URL.",
-                         param="url", code="url_invalid")
+def _check_url(ctx: Ctx, url: str) -> str:
+    webhook_urls.target(url, ctx.webhook_urls)  # UrlRefused, a ParamError on url, when it is not allowed
     return url
 
 
@@ -47,7 +47,7 @@ async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
         "metadata": metadata.merged({}, p.get("metadata") or {}),
         "secret": "whsec_" + secrets.token_urlsafe(24).replace("-", "A").replace("_", "B"),
         "status": "enabled",
-        "url": _check_url(p["url"]),
+        "url": _check_url(ctx, p["url"]),
     }
     await tx.insert("webhook_endpoints", endpoint)
     return endpoint
@@ -57,7 +57,7 @@ async def update(tx: Tx, ctx: Ctx, endpoint_id: str, p: dict[str, Any]) -> Doc:
     endpoint = await load(tx, "webhook_endpoints", endpoint_id, param="webhook_endpoint", for_update=True)
     before = copy.deepcopy(endpoint)
     if "url" in p:
-        endpoint["url"] = _check_url(p["url"])
+        endpoint["url"] = _check_url(ctx, p["url"])
     if "enabled_events" in p:
         endpoint["enabled_events"] = _check_events(p["enabled_events"])
     if "description" in p:

@@ -32,6 +32,7 @@ import asyncpg
 import orjson
 
 from arrears.domain.errors import CommitThenRaise
+from arrears.domain.limits import MAX_TIMESTAMP, MIN_TIMESTAMP
 from arrears.store import shown, versions
 from arrears.store.base import OPEN, Doc, Scope, ScopeError, Tx
 from arrears.store.query import Filter, Group, Page, PageResult
@@ -55,13 +56,16 @@ from arrears.store.tables import TABLES
 
 T = TypeVar("T")
 log = logging.getLogger("arrears.store")
+PERIOD_FORMATS = {"month": "YYYY-MM", "quarter": 'YYYY-"Q"Q'}
 DIALECT = Dialect(
     placeholder=lambda n: f"${n}",
     metadata=lambda key: f"(data::json -> 'metadata' ->> {key})",
     lock=" FOR UPDATE",
+    # No period (NULL, as SQLite's strftime answers) for a time past year 9999 or before 1970, which only
+    # rows written before timestamps were bounded hold: to_timestamp would fail the whole report.
     period=lambda col, period: (
-        f"to_char(to_timestamp({col}) AT TIME ZONE 'UTC', 'YYYY-MM')" if period == "month" else
-        f"to_char(to_timestamp({col}) AT TIME ZONE 'UTC', 'YYYY-\"Q\"Q')"
+        f"CASE WHEN {col} BETWEEN {MIN_TIMESTAMP} AND {MAX_TIMESTAMP} THEN "
+        f"to_char(to_timestamp({col}) AT TIME ZONE 'UTC', '{PERIOD_FORMATS[period]}') END"
     ),
 )
 # (table, filtered by the scope?) -> its statements

@@ -35,6 +35,7 @@ import builtins
 import contextlib
 import copy
 import fcntl
+import logging
 import os
 import sqlite3
 import threading
@@ -67,6 +68,7 @@ from arrears.store.sql import (
 from arrears.store.tables import TABLES
 
 T = TypeVar("T")
+log = logging.getLogger("arrears.store")
 DIALECT = Dialect(
     placeholder=lambda n: "?",
     metadata=lambda key: f"json_extract(data, '$.metadata.' || json_quote({key}))",
@@ -323,6 +325,10 @@ def migrations() -> list[tuple[int, str, str]]:
     return versions.read("sqlite")
 
 
+# A write waiting for the drain: its function, scope, the caller's future and its rehearsal (if any).
+Pending = tuple[Callable[[Tx], Awaitable[Any]], Scope, asyncio.Future[Any], Record | None]
+
+
 class SqliteStore:
     def __init__(self, path: str, *, synchronous: str = "FULL", batch_max: int = 64, migrate: bool = True,
                  optimistic: bool = True) -> None:
@@ -339,7 +345,7 @@ class SqliteStore:
         # [-REHEARSAL_SCORE, REHEARSAL_SCORE]; and how many calls skipped their rehearsal since
         self._scores: dict[str, int] = {}
         self._skipped: dict[str, int] = {}
-        self._pending: list[tuple[Callable[[Tx], Awaitable[Any]], Scope, asyncio.Future[Any], Record | None]] = []
+        self._pending: list[Pending] = []
         self._draining = False
         self._exec: ThreadPoolExecutor | None = None
         self._checkpointer: Checkpointer | None = None
@@ -453,7 +459,8 @@ class SqliteStore:
         except Exception:  # Unrecordable, or anything else: the function runs under the lock instead
             return None
         finally:
-            conn.execute("COMMIT")
+            if conn.in_transaction:  # (a function that ended it itself changed nothing: a read-only snapshot)
+                conn.execute("COMMIT")
         return record
 
     async def write(self, fn: Callable[[Tx], Awaitable[T]], *, scope: Scope = OPEN) -> T:
@@ -473,6 +480,8 @@ class SqliteStore:
     def _begin(self) -> None:
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
         try:
+            if self._wconn.in_transaction:  # never expected: a transaction left open is undone first
+                self._wconn.execute("ROLLBACK")
             self._wconn.execute("BEGIN IMMEDIATE")
         except BaseException:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
@@ -482,30 +491,83 @@ class SqliteStore:
         try:
             self._wconn.execute("COMMIT")
         finally:
-            if self._wconn.in_transaction:
-                self._wconn.execute("ROLLBACK")
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            self._end()
         if self._checkpointer is not None:
             self._checkpointer.wanted.set()
+
+    def _end(self) -> None:
+        """Close the batch's transaction: roll back whatever is still open (nothing after a COMMIT), and
+        let the other writers in, whatever the rollback does."""
+        try:
+            if self._wconn.in_transaction:
+                self._wconn.execute("ROLLBACK")
+        finally:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     @staticmethod
     def _replay(conn: sqlite3.Connection, record: Record) -> bool:
         """Under the lock, inside the request's SAVEPOINT: when every read of the optimistic run still
         returns the same rows, apply its writes (none for a domain error) and say so; otherwise, or
-        when a write fails (a unique key taken meanwhile), leave nothing behind and say no."""
+        when a write fails (a unique key taken meanwhile, a value SQLite cannot hold), leave nothing
+        behind and say no: the function then runs under the lock, and meets the same failure itself."""
         try:
             if not record.still_holds(conn):
                 return False
             if record.keeps_writes:
                 record.apply(conn)
             return True
-        except sqlite3.Error:
+        except Exception:
             conn.execute("ROLLBACK TO request")
             return False
 
-    async def _drain(self) -> None:
-        loop = asyncio.get_running_loop()
+    def _run(self, conn: sqlite3.Connection, fn: Callable[[Tx], Awaitable[Any]], scope: Scope,
+             record: Record | None) -> tuple[bool, Any]:
+        """One request of the batch, inside its SAVEPOINT: (True, what to answer after COMMIT) when its
+        writes stay, (False, the refusal) when it wrote nothing. Raises what the function raised."""
+        if record is not None:
+            held = self._replay(conn, record)
+            self._scored(fn, held)
+            if held:
+                self.counts["applied"] += 1
+                if record.keeps_writes:
+                    return True, record.result if record.error is None else record.error
+                return False, record.error  # a refusal: it wrote nothing
+        self.counts["under the lock"] += 1
+        try:
+            return True, _run_sync(fn(SqliteTx(conn, scope)))  # type: ignore[arg-type]
+        except CommitThenRaise as keep:
+            return True, keep
+
+    def _run_batch(self, batch: list[Pending]) -> list[tuple[asyncio.Future[Any], Any]]:
+        """Run each request of the batch in its own SAVEPOINT: one that raises anything at all (its
+        function, its replay) is rolled back alone and gets the exception. Returns the requests to
+        answer once the batch commits. Raises only when the batch itself cannot go on (a SAVEPOINT
+        that cannot be rolled back): the caller then rolls the whole batch back."""
         conn = self._wconn
+        done: list[tuple[asyncio.Future[Any], Any]] = []
+        for fn, scope, fut, record in batch:
+            if fut.done():  # the caller went away before we started: nothing to do
+                continue
+            conn.execute("SAVEPOINT request")
+            try:
+                kept, outcome = self._run(conn, fn, scope, record)
+            except BaseException as exc:
+                conn.execute("ROLLBACK TO request")
+                conn.execute("RELEASE request")
+                fut.set_exception(exc)
+                continue
+            conn.execute("RELEASE request")
+            if kept:
+                done.append((fut, outcome))
+            else:
+                fut.set_exception(outcome)
+        return done
+
+    async def _drain(self) -> None:
+        """Answer every pending write, batch after batch. Whatever goes wrong, each request of a batch is
+        answered (its result after COMMIT, or an exception: nothing of it applied), the transaction is
+        closed and the flock released, so the next batch writes as usual."""
+        loop = asyncio.get_running_loop()
         try:
             while self._pending:
                 batch = self._pending[: self.batch_max]
@@ -513,39 +575,16 @@ class SqliteStore:
                 try:
                     await loop.run_in_executor(self._exec, self._begin)
                 except BaseException as exc:
-                    for _, _, fut, _ in batch:
-                        if not fut.done():
-                            fut.set_exception(exc)
+                    _fail(batch, exc)
                     continue
-                done: list[tuple[asyncio.Future[Any], Any]] = []
-                for fn, scope, fut, record in batch:
-                    if fut.done():  # the caller went away before we started: nothing to do
-                        continue
-                    conn.execute("SAVEPOINT request")
-                    if record is not None:
-                        held = self._replay(conn, record)
-                        self._scored(fn, held)
-                        if held:
-                            self.counts["applied"] += 1
-                            conn.execute("RELEASE request")
-                            if record.keeps_writes:
-                                done.append((fut, record.result if record.error is None else record.error))
-                            elif record.error is not None:  # a refusal: it wrote nothing
-                                fut.set_exception(record.error)
-                            continue
-                    self.counts["under the lock"] += 1
-                    try:
-                        result: Any = _run_sync(fn(SqliteTx(conn, scope)))  # type: ignore[arg-type]
-                    except CommitThenRaise as keep:
-                        conn.execute("RELEASE request")
-                        done.append((fut, keep))
-                    except BaseException as exc:
-                        conn.execute("ROLLBACK TO request")
-                        conn.execute("RELEASE request")
-                        fut.set_exception(exc)
-                    else:
-                        conn.execute("RELEASE request")
-                        done.append((fut, result))
+                try:
+                    done = self._run_batch(batch)
+                except BaseException as exc:
+                    log.exception("a SQLite write batch failed; rolled back")
+                    with contextlib.suppress(BaseException):
+                        self._end()
+                    _fail(batch, exc)
+                    continue
                 try:
                     await loop.run_in_executor(self._exec, self._commit)
                 except BaseException as exc:
@@ -562,3 +601,10 @@ class SqliteStore:
                             fut.set_result(result)
         finally:
             self._draining = False
+
+
+def _fail(batch: list[Pending], exc: BaseException) -> None:
+    """Answer every request of ``batch`` not answered yet with ``exc``: none of it was applied."""
+    for _, _, fut, _ in batch:
+        if not fut.done():
+            fut.set_exception(exc)

@@ -5,7 +5,8 @@ filters and search run on indexes.
 A ``scoped`` table (the default) holds an account's data: it also has ``account_id`` and ``livemode``
 columns, which the store sets on insert and adds to every query from the transaction's scope (migration
 0005). A new table of account data needs both columns and the ``(account_id, livemode, seq)`` index.
-Unscoped tables (accounts, API keys) are read and written only in the SYSTEM scope."""
+Unscoped tables (accounts, API keys, dashboard sessions) are read and written only in the SYSTEM
+scope."""
 
 from __future__ import annotations
 
@@ -79,6 +80,9 @@ TABLES: dict[str, Table] = {
         }),
         Table("accounts", "account", {c: _field(c) for c in ("created", "platform")}, scoped=False),
         Table("api_keys", "API key", {c: _field(c) for c in ("hash", "account", "created", "revoked")},
+              scoped=False),
+        # signed-in dashboard sessions: a row while the session lasts (api/dashboard/session.py)
+        Table("dashboard_sessions", "dashboard session", {c: _field(c) for c in ("created", "expires")},
               scoped=False),
     )
 }

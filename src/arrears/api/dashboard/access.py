@@ -7,6 +7,10 @@ reads that record again (cached for the authenticator's ``cache_seconds``), so a
 sessions end as soon as its API requests do. Every store call of a page runs in the session's scope,
 so another account's ids answer 404 exactly as ids that never existed.
 
+A signed-in session is also a row of ``dashboard_sessions`` (``open_session`` at sign-in, ``close_session``
+at sign-out), read on every request and never cached: signing out ends the session at once in every
+process, whatever cookie anyone kept. Sign-in prunes rows past their expiry.
+
 Keys are held to the API's rules: a publishable key cannot sign in, a restricted key needs the
 ``read`` permission of at least one section, sees only the sections it may read, and may press the
 invoice buttons only with ``invoice:write``.
@@ -17,11 +21,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from arrears.api.dashboard.session import Session
+from arrears.api.dashboard.session import MAX_AGE, Session
 from arrears.api.env import Env
 from arrears.domain.errors import AuthenticationError, PermissionDenied
 from arrears.domain.keys import Grant
 from arrears.store.base import DEFAULT_ACCOUNT, SYSTEM, Doc, Scope, Tx
+from arrears.store.query import Cond, Filter, Page
 
 
 @dataclass(frozen=True)
@@ -38,8 +43,10 @@ NOUNS = {s.resource: s.label.lower() for s in SECTIONS}
 NO_KEY = "Enter an API key: a secret key (sk_…), or a restricted key (rk_…) with read permissions."
 PUBLISHABLE = ("Publishable keys (pk_…) cannot sign in to the dashboard: they are meant for browsers and may "
                "not read account data. Use a secret key (sk_…) or a restricted key (rk_…) with read permissions.")
-ENDED = ("Your session has ended: the API key it was signed in with was revoked or is no longer accepted by "
-         "this server. Sign in with a current key.")
+ENDED = ("Your session has ended: it was signed out, or the API key it was signed in with was revoked or is no "
+         "longer accepted by this server. Sign in with a current key.")
+SESSIONS = "dashboard_sessions"
+PRUNE_BATCH = 100  # expired session rows deleted per sign-in
 
 
 def scope_of(grant: Grant) -> Scope:
@@ -107,9 +114,43 @@ class Access:
             self._seen[key_id] = _Seen(record, now + self.env.auth.cache_seconds)
         return record
 
+    async def open_session(self, now: int) -> str:
+        """A new session row (its id goes into the cookie), pruning rows that have expired."""
+        sid = self.env.ids.new("dsess")
+        expired = Filter((Cond("expires", "<=", now),))
+
+        async def write(tx: Tx) -> None:
+            await tx.insert(SESSIONS, {"id": sid, "object": "dashboard_session", "created": now,
+                                       "expires": now + MAX_AGE})
+            for row in (await tx.list(SESSIONS, expired, Page(limit=PRUNE_BATCH, unordered=True))).docs:
+                await tx.delete(SESSIONS, row["id"])
+
+        await self.env.store.write(write, scope=SYSTEM)
+        return sid
+
+    async def close_session(self, session: Session) -> None:
+        """Sign-out: the session's row is deleted, so its cookie is no session anywhere."""
+        sid = session.sid
+        if sid is None:
+            return
+
+        async def write(tx: Tx) -> None:
+            if await tx.get(SESSIONS, sid) is not None:
+                await tx.delete(SESSIONS, sid)
+
+        await self.env.store.write(write, scope=SYSTEM)
+
+    async def _open(self, sid: str) -> bool:
+        async def read(tx: Tx) -> Doc | None:
+            return await tx.get(SESSIONS, sid)
+
+        row = await self.env.store.read(read, scope=SYSTEM)
+        return row is not None and row["expires"] > self.env.clock.now()
+
     async def current(self, session: Session) -> Grant | None:
-        """The grant of a signed-in session now; None when its key no longer grants the session's scope."""
-        if not session.signed_in:
+        """The grant of a signed-in session now; None when it was signed out (its row is gone) or its key
+        no longer grants the session's scope."""
+        if not session.signed_in or session.sid is None or not await self._open(session.sid):
             return None
         if session.key_id is None:  # open mode's unregistered sk_test_ key
             if self.env.auth.strict or session.account != DEFAULT_ACCOUNT or session.livemode:

@@ -44,13 +44,15 @@ async def _unknown(visit: Visit) -> Response:
     return visit.not_found("There is no such page in the dashboard.")
 
 
-def routes(env: Env, secret: str | None = None, *, reports: bad_debt.Reports | None = None) -> list[BaseRoute]:
+def routes(env: Env, secret: str | None = None, *, reports: bad_debt.Reports | None = None,
+           trust_proxy: bool = False) -> list[BaseRoute]:
     """The dashboard mounted at /dashboard, signing in through ``env.auth`` (open or strict). Without a
     ``secret`` one is made for this process, so sessions last until it stops (``arrears serve`` hands one
     secret to all its workers). ``reports`` defaults to the installed reports service
-    (``arrears.services.reports``)."""
+    (``arrears.services.reports``). ``trust_proxy``: believe a reverse proxy's X-Forwarded-Proto and
+    X-Forwarded-For (``ARREARS_TRUST_PROXY``)."""
     dash = Dash(env=env, sessions=Sessions(secret or secrets.token_urlsafe(32)),
-                reports=reports or bad_debt.installed_reports())
+                reports=reports or bad_debt.installed_reports(), trust_proxy=trust_proxy)
     table: list[BaseRoute] = [Route(path, endpoint(page, dash, need), methods=[method])
                               for method, path, page, need in PAGES]
     table.append(Mount("/static", StaticFiles(directory=Path(__file__).parent / "static")))

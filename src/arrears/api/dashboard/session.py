@@ -2,7 +2,8 @@
 
 The cookie holds a small JSON payload and an HMAC-SHA256 of it under the server's dashboard secret
 (``ARREARS_DASHBOARD_SECRET``; ``arrears serve`` makes one per start and hands it to its workers). It is
-HttpOnly and SameSite=Lax, and Secure when the dashboard is served over https. The API key itself is
+HttpOnly and SameSite=Lax, and Secure when the dashboard is served over https (directly, or behind a
+proxy that says so in ``X-Forwarded-Proto`` when ``ARREARS_TRUST_PROXY`` is set). The API key itself is
 not stored: only its masked form (to show who is signed in), the scope it was granted (account and
 livemode: every store call of the session runs in it) and the id of its record, so every request can
 check that the key still exists and is not revoked (``access.py``). Open mode's unregistered ``sk_test_``
@@ -10,6 +11,11 @@ keys have no record: their sessions are the default account in test mode, and on
 
 Every visitor gets a session, signed in or not, so the sign-in form has a CSRF token too. Signing in
 issues a new token (no fixation), and a session is good for ``MAX_AGE`` seconds after it was issued.
+
+A signed-in session also names its row in the ``dashboard_sessions`` table (``sid``), written at sign-in
+and deleted at sign-out (``access.py``). Every request reads that row, so a cookie kept from before
+signing out (copied, or replayed) is no session, in every worker process and on every host: a signature
+alone proves only that this server once issued the cookie.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ class Session:
     account: str = DEFAULT_ACCOUNT  # the account the key was granted (with livemode: the session's scope)
     livemode: bool = False
     key_id: str | None = None  # the key's record (None: open mode's unregistered sk_test_ key)
+    sid: str | None = None  # the session's row in dashboard_sessions, while signed in
     flash: tuple[str, str] | None = None  # (kind, message) shown once on the next page
     changed: bool = field(default=False, compare=False)  # the cookie must be sent again
 
@@ -83,9 +90,9 @@ class Sessions:
         self._key = hashlib.sha256(b"arrears-dashboard-session:" + secret.encode()).digest()
 
     def new(self, now: int, *, key: str | None = None, account: str = DEFAULT_ACCOUNT, livemode: bool = False,
-            key_id: str | None = None) -> Session:
+            key_id: str | None = None, sid: str | None = None) -> Session:
         return Session(csrf=secrets.token_urlsafe(24), issued=now, key=key, account=account, livemode=livemode,
-                       key_id=key_id, changed=True)
+                       key_id=key_id, sid=sid, changed=True)
 
     def dumps(self, session: Session) -> str:
         payload: dict[str, Any] = {"c": session.csrf, "i": session.issued}
@@ -93,6 +100,8 @@ class Sessions:
             payload |= {"k": session.key, "a": session.account, "l": session.livemode}
             if session.key_id is not None:
                 payload["d"] = session.key_id
+            if session.sid is not None:
+                payload["s"] = session.sid
         if session.flash is not None:
             payload["f"] = list(session.flash)
         body = _b64(orjson.dumps(payload))
@@ -110,7 +119,7 @@ class Sessions:
             session = Session(csrf=str(payload["c"]), issued=int(payload["i"]),
                               key=_text(payload.get("k")), account=_text(payload.get("a")) or DEFAULT_ACCOUNT,
                               livemode=bool(payload.get("l", False)), key_id=_text(payload.get("d")),
-                              flash=_flash(payload.get("f")))
+                              sid=_text(payload.get("s")), flash=_flash(payload.get("f")))
         except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
             return None
         if not session.issued <= now < session.issued + MAX_AGE:

@@ -1,7 +1,12 @@
 """The dashboard's request cycle: read the session, check its key again (``access.py``: a revoked key
 ends the session), send strangers to sign in, refuse pages the key may not see, check the CSRF token of
 every POST, run the page in the session's scope, render its template and set the cookie again when the
-session changed."""
+session changed.
+
+Behind a reverse proxy (``ARREARS_TRUST_PROXY``, ``Dash.trust_proxy``) the request's scheme and client
+address are the ones the proxy reports: the cookie is Secure when ``X-Forwarded-Proto`` says https, and
+sign-in is throttled by the last address of ``X-Forwarded-For`` (the one the proxy itself added). Without
+the setting both headers are ignored, since any client could send them."""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from arrears.api.dashboard import access
 from arrears.api.dashboard import format as fmt
 from arrears.api.dashboard.access import Access
 from arrears.api.dashboard.session import COOKIE, CSRF_FIELD, MAX_AGE, Session, Sessions
+from arrears.api.dashboard.throttle import SignInThrottle
 from arrears.api.env import Env
 from arrears.domain.keys import Grant
 from arrears.services import Ctx
@@ -65,6 +71,8 @@ class Dash:
     env: Env
     sessions: Sessions
     reports: Any = None  # bad_debt.Reports: the reports service, when the server has one
+    trust_proxy: bool = False  # believe X-Forwarded-Proto / X-Forwarded-For (ARREARS_TRUST_PROXY)
+    throttle: SignInThrottle = field(default_factory=SignInThrottle)  # failed sign-ins per client address
     templates: jinja2.Environment = field(default_factory=_templates)
     checks: Access = field(init=False)  # the session's key, checked again on every request
 
@@ -99,6 +107,23 @@ class Visit:
     def landing(self) -> str:
         """The first section the key may read (sign-in ensures there is one)."""
         return next((s.path for s in access.SECTIONS if self.may(s.resource)), "/invoices")
+
+    @property
+    def secure(self) -> bool:
+        """Whether the browser reached the dashboard over https (directly, or through a trusted proxy)."""
+        if self.request.url.scheme == "https":
+            return True
+        forwarded = self.request.headers.get("x-forwarded-proto", "") if self.dash.trust_proxy else ""
+        return forwarded.split(",")[0].strip().lower() == "https"
+
+    @property
+    def client_address(self) -> str:
+        """The address sign-in attempts are counted by."""
+        if self.dash.trust_proxy:
+            hops = [h.strip() for h in self.request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+            if hops:
+                return hops[-1]
+        return self.request.client.host if self.request.client else ""
 
     def param(self, name: str) -> str:
         return self.request.query_params.get(name, "").strip()
@@ -172,9 +197,8 @@ def endpoint(handler: Handler, dash: Dash, need: Need | None) -> Callable[[Reque
             response = visit.render("error.html", 500, title="Something went wrong",
                                     message="The dashboard could not show this page; the server log has details.")
         if visit.session.changed:
-            secure = request.url.scheme == "https"
             response.set_cookie(COOKIE, dash.sessions.dumps(visit.session), max_age=MAX_AGE, path=PREFIX,
-                                httponly=True, samesite="lax", secure=secure)
+                                httponly=True, samesite="lax", secure=visit.secure)
         return response
 
     handle.__name__ = getattr(handler, "__name__", "dashboard_page")

@@ -14,6 +14,7 @@ from arrears.domain import errors as e
 # error class -> (HTTP status, code, type); the first class in MRO order wins.
 STATUS: dict[type[e.ArrearsError], tuple[int, str, str]] = {
     e.IdempotencyError: (400, "idempotency_error", "idempotency_error"),
+    e.TooLarge: (413, "request_too_large", "invalid_request_error"),
     e.InvalidRequest: (400, "invalid_request", "invalid_request_error"),
     e.NotFound: (404, "not_found", "invalid_request_error"),
     e.AuthenticationError: (401, "unauthorized", "authentication_error"),

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from arrears.api.flex import ids
-from arrears.api.stripe.schema import Spec, array, enum, integer, metadata, obj, string
+from arrears.api.stripe.schema import Spec, amount, array, currency, enum, integer, metadata, obj, string
 from arrears.domain.errors import ParamError
 
 EXPAND = array(string(max_length=40), max_items=10,
@@ -22,11 +22,11 @@ CUSTOMER_CREATE: dict[str, Spec] = {
     "first_name": string(max_length=128), "last_name": string(max_length=128), "email": string(max_length=512),
     "phone": string(max_length=20), "employer": string(max_length=150), "shipping": SHIPPING,
     "metadata": metadata(),
-    "balance": integer(doc="arrears extension: starting balance in minor units; negative is credit."),
+    "balance": amount(doc="arrears extension: starting balance in minor units; negative is credit."),
 }
 INVOICE_ITEM_CREATE: dict[str, Spec] = {
-    "customer": string(required=True, doc="fcus_… id."), "amount": integer(required=True),
-    "currency": string(required=True, max_length=3), "description": string(), "metadata": metadata(),
+    "customer": string(required=True, doc="fcus_… id."), "amount": amount(required=True),
+    "currency": currency(required=True), "description": string(), "metadata": metadata(),
 }
 INVOICE_CREATE: dict[str, Spec] = {
     "customer": string(required=True, doc="fcus_… id."),

@@ -9,6 +9,7 @@ from arrears.domain import errors as e
 # error class -> (HTTP status, Stripe error type); the first matching class in MRO order wins.
 STATUS: dict[type[e.ArrearsError], tuple[int, str]] = {
     e.IdempotencyError: (400, "idempotency_error"),
+    e.TooLarge: (413, "invalid_request_error"),
     e.InvalidRequest: (400, "invalid_request_error"),
     e.NotFound: (404, "invalid_request_error"),
     e.AuthenticationError: (401, "invalid_request_error"),

@@ -15,11 +15,12 @@ from starlette.routing import Route
 from arrears import STRIPE_API_VERSION
 from arrears.api import auth, forms
 from arrears.api.env import Env
+from arrears.api.routing import ReservedRoute
 from arrears.api.stripe import errors
 from arrears.api.stripe import expand as expansion
 from arrears.api.stripe.handlers import CSV, Call
 from arrears.api.stripe.openapi import EXPAND
-from arrears.api.stripe.routes import OPERATIONS, Operation
+from arrears.api.stripe.routes import OPERATIONS, RESERVED, Operation
 from arrears.api.stripe.schema import convert_fields
 from arrears.domain import Doc, views
 from arrears.domain.errors import ArrearsError, CommitThenRaise, IdempotencyError, ParamError
@@ -152,6 +153,8 @@ def endpoint(op: Operation, env: Env) -> Callable[[Request], Awaitable[Response]
             ctx = env.ctx(livemode=scope.livemode, request_id=request_id, idempotency_key=key,
                           api_version=api_version)
             call = Call(ctx, forms.path_params(request), params, forms.url_path(request))
+            if op.before is not None:  # checks that wait on I/O (DNS) run before the transaction, not in it
+                await op.before(call)
 
             async def run(tx: Tx) -> Doc:
                 return await render(tx, await op.handler(tx, call), paths, api_version)
@@ -187,14 +190,23 @@ def endpoint(op: Operation, env: Env) -> Callable[[Request], Awaitable[Response]
     return handle
 
 
+def route(op: Operation, env: Env) -> Route:
+    """The operation's route; where its path has an id Stripe reserves names for (RESERVED), one that
+    does not take those names as ids."""
+    if any("{" + name + "}" in op.path for name in RESERVED):
+        return ReservedRoute(op.path, endpoint(op, env), methods=[op.method], reserved=RESERVED)
+    return Route(op.path, endpoint(op, env), methods=[op.method])
+
+
 def routes(env: Env) -> list[Route]:
-    return [Route(o.path, endpoint(o, env), methods=[o.method]) for o in OPERATIONS]
+    return [route(o, env) for o in OPERATIONS]
 
 
-def unrecognized(request: Request) -> Response:
+def unrecognized(request: Request, request_id: str) -> Response:
+    """Stripe's 404 for a URL no operation serves (or not with this method), in Stripe's words."""
     body = {"error": {
         "type": "invalid_request_error",
-        "message": f"Unrecognized request URL ({request.method}: {request.url.path}). Please see "
-                   "https://stripe.com/docs or the routes in arrears' /openapi.json.",
+        "message": f"Unrecognized request URL ({request.method}: {forms.url_path(request)}). Please see "
+                   "https://stripe.com/docs or we can help at https://support.stripe.com/.",
     }}
-    return respond(404, body, "req_unrouted", request.headers.get("stripe-version") or STRIPE_API_VERSION)
+    return respond(404, body, request_id, request.headers.get("stripe-version") or STRIPE_API_VERSION)

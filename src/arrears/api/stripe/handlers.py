@@ -24,6 +24,7 @@ from arrears.services import (
 from arrears.services.common import load, retrieve
 from arrears.store.base import Tx
 from arrears.store.query import Cond, Filter, Page
+from arrears.webhooks import transport
 
 CSV = "_csv"  # a handler's answer that the face sends as text/csv
 RANGE_OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
@@ -38,6 +39,7 @@ class Call:
 
 
 Handler = Callable[[Tx, Call], Awaitable[Doc]]
+Before = Callable[[Call], Awaitable[None]]  # a check awaited before the transaction (routes.Operation.before)
 
 
 # --- handler factories: most operations are one service call or one load -------------------------
@@ -260,6 +262,13 @@ async def list_events(tx: Tx, call: Call) -> Doc:
 
 
 retrieve_event = _retrieve("events", "id")
+
+
+async def check_webhook_url(call: Call) -> None:
+    """The URL's host resolves only to addresses the server allows (strict servers); a transaction cannot
+    wait on DNS, so this runs before it, and the worker checks again at every delivery."""
+    if "url" in call.params:
+        await transport.check_url(call.params["url"], call.ctx.webhook_urls)
 
 
 async def create_webhook_endpoint(tx: Tx, call: Call) -> Doc:

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 from arrears.api.stripe.schema import (
     Spec,
+    amount,
     array,
     boolean,
+    currency,
     decimal,
     enum,
     integer,
     metadata,
     obj,
     string,
+    timestamp,
     timestamp_filter,
 )
 from arrears.domain.invoice import STATUSES
 
-CURRENCY = string(max_length=3, doc="Three-letter ISO currency code, in lowercase.")
-PERIOD = obj({"start": integer(required=True), "end": integer(required=True)})
+CURRENCY = currency(doc="Three-letter ISO currency code, in lowercase (uppercase is read as lowercase).")
+PERIOD = obj({"start": timestamp(required=True), "end": timestamp(required=True)})
 ADDRESS = obj({k: string(emptyable=True) for k in ("city", "country", "line1", "line2", "postal_code", "state")},
               emptyable=True)
 CUSTOM_FIELD = obj({"name": string(required=True, max_length=40), "value": string(required=True, max_length=140)})
@@ -42,7 +45,7 @@ SEARCH = {
 # --- customers ------------------------------------------------------------------------------------
 _CUSTOMER_FIELDS: dict[str, Spec] = {
     "address": ADDRESS,
-    "balance": integer(doc="Negative is credit, positive is owed; applied to the next finalized invoice."),
+    "balance": amount(doc="Negative is credit, positive is owed; applied to the next finalized invoice."),
     "business_name": string(emptyable=True, max_length=150),
     "description": string(emptyable=True),
     "email": string(emptyable=True, max_length=512),
@@ -65,7 +68,7 @@ CUSTOMER_CREATE = {**_CUSTOMER_FIELDS, "test_clock": string(doc="The test clock 
 CUSTOMER_UPDATE = _CUSTOMER_FIELDS
 CUSTOMER_LIST = {**LIST, "created": timestamp_filter(), "email": string(max_length=512)}
 BALANCE_TXN_CREATE = {
-    "amount": integer(required=True), "currency": string(required=True, max_length=3),
+    "amount": amount(required=True), "currency": currency(required=True),
     "description": string(max_length=350), "metadata": metadata(),
 }
 BALANCE_TXN_UPDATE = {"description": string(max_length=350), "metadata": metadata()}
@@ -73,7 +76,7 @@ BALANCE_TXN_LIST = {**LIST, "created": timestamp_filter(), "invoice": string()}
 
 # --- invoice items --------------------------------------------------------------------------------
 _ITEM_BILLING: dict[str, Spec] = {
-    "amount": integer(doc="In minor units; negative reduces the amount due."),
+    "amount": amount(doc="In minor units; negative reduces the amount due."),
     "description": string(),
     "discountable": boolean(),
     "metadata": metadata(),
@@ -99,8 +102,8 @@ _INVOICE_EDITABLE: dict[str, Spec] = {
     "days_until_due": integer(minimum=0, maximum=36500),
     "default_payment_method": string(emptyable=True),
     "description": string(emptyable=True, max_length=1500),
-    "due_date": integer(),
-    "effective_at": integer(),
+    "due_date": timestamp(),
+    "effective_at": timestamp(),
     "footer": string(emptyable=True),
     "metadata": metadata(),
     "number": string(emptyable=True, max_length=26),
@@ -130,7 +133,7 @@ NO_PARAMS: dict[str, Spec] = {}
 LINES_LIST = dict(LIST)
 
 _LINE_EDIT: dict[str, Spec] = {
-    "amount": integer(), "description": string(), "discountable": boolean(), "metadata": metadata(),
+    "amount": amount(), "description": string(), "discountable": boolean(), "metadata": metadata(),
     "period": PERIOD, "quantity": integer(minimum=0), "unit_amount_decimal": decimal(),
 }
 INVOICE_ADD_LINES = {
@@ -159,13 +162,13 @@ WEBHOOK_ENDPOINT_UPDATE = {
     "url": string(), "enabled_events": array(string(), max_items=300), "description": string(emptyable=True),
     "metadata": metadata(), "disabled": boolean(),
 }
-TEST_CLOCK_CREATE = {"frozen_time": integer(required=True), "name": string(max_length=300)}
-TEST_CLOCK_ADVANCE = {"frozen_time": integer(required=True)}
+TEST_CLOCK_CREATE = {"frozen_time": timestamp(required=True), "name": string(max_length=300)}
+TEST_CLOCK_ADVANCE = {"frozen_time": timestamp(required=True)}
 REPORT_FORMAT = enum("json", "csv")
-AGING_REPORT = {"currency": string(max_length=3), "as_of": integer(), "format": REPORT_FORMAT}
+AGING_REPORT = {"currency": CURRENCY, "as_of": timestamp(), "format": REPORT_FORMAT}
 BAD_DEBT_REPORT = {
     "period": enum("month", "quarter"), "group_by": enum("period", "customer", "currency"),
-    "start": integer(), "end": integer(), "currency": string(max_length=3), "format": REPORT_FORMAT,
+    "start": timestamp(), "end": timestamp(), "currency": CURRENCY, "format": REPORT_FORMAT,
 }
-JOURNAL_REPORT = {"start": integer(), "end": integer(), "format": REPORT_FORMAT}
+JOURNAL_REPORT = {"start": timestamp(), "end": timestamp(), "format": REPORT_FORMAT}
 WEBHOOK_ATTEMPT_LIST = {**LIST, "event": string(), "endpoint": string(), "delivery": string()}

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from arrears.domain import currency as currencies
+from arrears.domain import limits
 from arrears.domain.errors import ParamError
 
 _INT = re.compile(r"-?\d{1,19}")
@@ -21,7 +23,7 @@ INT64 = (1 << 63) - 1
 
 @dataclass(frozen=True)
 class Spec:
-    type: str  # string | integer | boolean | enum | decimal | map | object | array | int_or_range
+    type: str  # string | integer | boolean | enum | decimal | currency | map | object | array | int_or_range
     required: bool = False
     emptyable: bool = False
     fields: Mapping[str, Spec] = field(default_factory=dict)
@@ -32,6 +34,7 @@ class Spec:
     maximum: int | None = None
     max_items: int = 250
     doc: str = ""
+    format: str = ""  # "unix-time": a timestamp, refused out of its bounds in the timestamps' words
 
 
 def string(*, required: bool = False, emptyable: bool = False, max_length: int = 5000, doc: str = "") -> Spec:
@@ -40,6 +43,18 @@ def string(*, required: bool = False, emptyable: bool = False, max_length: int =
 
 def integer(*, required: bool = False, minimum: int | None = None, maximum: int | None = None, doc: str = "") -> Spec:
     return Spec("integer", required=required, minimum=minimum, maximum=maximum, doc=doc)
+
+
+def amount(*, required: bool = False, doc: str = "") -> Spec:
+    """An amount in minor units, within the largest bound of any currency (domain/limits.py); the
+    services hold it to its own currency's once that is known."""
+    return integer(required=required, minimum=-limits.LARGEST_AMOUNT, maximum=limits.LARGEST_AMOUNT, doc=doc)
+
+
+def timestamp(*, required: bool = False, doc: str = "") -> Spec:
+    """A Unix time of years 1970 to 9999 (domain/limits.py)."""
+    return Spec("integer", required=required, minimum=limits.MIN_TIMESTAMP, maximum=limits.MAX_TIMESTAMP, doc=doc,
+                format="unix-time")
 
 
 def boolean(*, doc: str = "") -> Spec:
@@ -52,6 +67,11 @@ def enum(*values: str, required: bool = False, emptyable: bool = False, doc: str
 
 def decimal(*, doc: str = "") -> Spec:
     return Spec("decimal", doc=doc)
+
+
+def currency(*, required: bool = False, only: tuple[str, ...] = (), doc: str = "") -> Spec:
+    """A currency code, read by the domain rule (lowercased; Stripe's list, or ``only`` these)."""
+    return Spec("currency", required=required, values=only, doc=doc)
 
 
 def obj(fields: Mapping[str, Spec], *, required: bool = False, emptyable: bool = False, doc: str = "") -> Spec:
@@ -67,8 +87,9 @@ def metadata() -> Spec:
 
 
 def timestamp_filter(doc: str = "") -> Spec:
-    """``created=123`` or ``created[gte]=123`` (gt, gte, lt, lte)."""
-    return Spec("int_or_range", doc=doc)
+    """``created=123`` or ``created[gte]=123`` (gt, gte, lt, lte), each a timestamp (``timestamp``)."""
+    return Spec("int_or_range", minimum=limits.MIN_TIMESTAMP, maximum=limits.MAX_TIMESTAMP, doc=doc,
+                format="unix-time")
 
 
 def _name(path: str) -> str:
@@ -92,8 +113,12 @@ def _as_int(value: Any, path: str, spec: Spec) -> int:
     if abs(number) > INT64:
         raise ParamError(f"Invalid integer: {str(value)[:100]}", param=path, code="parameter_invalid_integer")
     if spec.minimum is not None and number < spec.minimum:
+        if spec.format == "unix-time":
+            raise limits.timestamp_error(path)
         raise ParamError(f"This value must be greater than or equal to {spec.minimum}.", param=path)
     if spec.maximum is not None and number > spec.maximum:
+        if spec.format == "unix-time":
+            raise limits.timestamp_error(path)
         raise ParamError(f"This value must be less than or equal to {spec.maximum}.", param=path)
     return number
 
@@ -138,6 +163,10 @@ def convert(value: Any, spec: Spec, path: str) -> Any:
         return no_nul(text, path)
     if kind == "integer":
         return _as_int(value, path, spec)
+    if kind == "currency":
+        if not isinstance(value, str):
+            raise ParamError(f"Invalid string: {path} must be a string", param=path)
+        return currencies.parse(value, param=path, only=spec.values or None)
     if kind == "boolean":
         if isinstance(value, bool):
             return value
@@ -183,9 +212,9 @@ def convert(value: Any, spec: Spec, path: str) -> Any:
                 if key not in bounds:
                     raise ParamError(f"Received unknown parameter: {path}[{key}]", param=f"{path}[{key}]",
                                      code="parameter_unknown")
-                ranges[key] = _as_int(item, f"{path}[{key}]", Spec("integer"))
+                ranges[key] = _as_int(item, f"{path}[{key}]", spec)
             return ranges
-        return _as_int(value, path, Spec("integer"))
+        return _as_int(value, path, spec)
     raise ValueError(f"unknown spec type {kind}")
 
 

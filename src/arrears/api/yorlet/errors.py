@@ -11,6 +11,7 @@ from arrears.domain import errors as e
 
 # error class -> (HTTP status, Yorlet error type); the first class in MRO order wins.
 STATUS: dict[type[e.ArrearsError], tuple[int, str]] = {
+    e.TooLarge: (413, "invalid_request"),
     e.InvalidRequest: (400, "invalid_request"),
     e.NotFound: (404, "invalid_request"),
     e.AuthenticationError: (401, "authentication_error"),

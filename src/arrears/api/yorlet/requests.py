@@ -6,26 +6,27 @@ from __future__ import annotations
 from typing import Any
 
 from arrears.api.stripe import params as stripe_params
-from arrears.api.stripe.schema import Spec, boolean, enum, integer, metadata, string
+from arrears.api.stripe.schema import Spec, amount, boolean, currency, enum, integer, metadata, string, timestamp
 from arrears.domain.errors import ParamError
 from arrears.domain.invoice import STATUSES
 
-CURRENCY = enum("gbp", "usd", "eur", "sek", doc="Three-letter ISO currency code, in lowercase.")
+CURRENCIES = ("gbp", "usd", "eur", "sek")  # Yorlet's
+CURRENCY = currency(only=CURRENCIES, doc="Three-letter ISO currency code (GBP is read as gbp).")
 CUSTOMER_CREATE: dict[str, Spec] = {
     "name": string(max_length=256), "email": string(max_length=512), "phone": string(max_length=20),
     "description": string(), "address": stripe_params.ADDRESS, "metadata": metadata(),
-    "balance": integer(doc="Starting balance in minor units; negative is credit."),
+    "balance": amount(doc="Starting balance in minor units; negative is credit."),
 }
 INVOICE_ITEM_CREATE: dict[str, Spec] = {
-    "amount": integer(required=True, doc="In minor units."),
-    "currency": enum("gbp", "usd", "eur", "sek", required=True),
+    "amount": amount(required=True, doc="In minor units."),
+    "currency": currency(required=True, only=CURRENCIES),
     "customer": string(required=True), "description": string(), "invoice": string(), "metadata": metadata(),
-    "period_start": integer(), "period_end": integer(),
+    "period_start": timestamp(), "period_end": timestamp(),
     "tax_percent": integer(minimum=0, maximum=0, doc="arrears keeps no tax: only 0 is accepted."),
 }
 INVOICE_CREATE: dict[str, Spec] = {
     "customer": string(required=True), "currency": CURRENCY,
-    "collection_method": enum("charge_automatically", "send_invoice"), "due_date": integer(),
+    "collection_method": enum("charge_automatically", "send_invoice"), "due_date": timestamp(),
     "days_until_due": integer(minimum=0, maximum=36500), "description": string(), "metadata": metadata(),
     "auto_advance": boolean(),
     "pending_invoice_items_behavior": enum("exclude", "include",
