@@ -6,11 +6,14 @@ Copies the main fixture (154k invoices), then runs ``services.transitions.mark_u
 rendering of its reply, as the Stripe face does, through ``SqliteStore.write`` in batches of ``--batch``
 concurrent requests (one group commit each), and prints per mark:
 
-- the rehearsal outside the lock (``SqliteStore._rehearse``), then, under the ``flock`` that serializes
-  the writers of every process, re-running its reads (``Record.still_holds``), applying its writes
-  (``Record.apply``) and COMMIT;
-- with ``--no-rehearsal`` (the store's ``optimistic=False``), the transaction function run under the
-  lock, with each of its ``Tx`` calls by table.
+- the rehearsal outside the lock (``Rehearsal.maybe_rehearse``, store/rehearsal.py), then, under the
+  ``flock`` that serializes the writers of every process, its replay: re-running its reads
+  (``Record.still_holds``), applying its writes (``Record.apply``); and COMMIT;
+- with ``--no-rehearsal`` (the store's ``rehearsal=False``, a server's ``ARREARS_SQLITE_REHEARSAL=off``),
+  the transaction function run under the lock (the fallback), with each of its ``Tx`` calls by table.
+
+Each write names its kind (``mark_uncollectible``), as the request cycle does: a write without one is
+never rehearsed.
 
 The lines marked "lock" add up to the time a mark holds the lock: ``1 / that`` bounds the marks per
 second of the whole server, whatever the number of workers."""
@@ -26,15 +29,16 @@ from typing import Any
 
 from bench.profile import main_fixture_copy
 
-REREAD = "re-run the rehearsal's reads (lock)"
-APPLY = "apply its writes (lock)"
+REREAD = "replay: re-run the rehearsal's reads (lock)"
+APPLY = "replay: apply its writes (lock)"
 COMMIT = "COMMIT: WAL write + fsync (lock)"
 FUNCTION = "whole transaction function (its Tx calls, Python, JSON)"
 
 
 def instrument(timings: dict[str, list[float]]) -> Callable[[], None]:
-    """Time SqliteTx's calls and SqliteStore._commit into ``timings``; returns the undo."""
-    from arrears.store import sqlite
+    """Time SqliteTx's calls, the rehearsal, its replay and SqliteStore._commit into ``timings``; returns
+    the undo."""
+    from arrears.store import rehearsal, sqlite, sqlite_tx
 
     saved: list[tuple[Any, str, Any]] = []
 
@@ -58,11 +62,11 @@ def instrument(timings: dict[str, list[float]]) -> Callable[[], None]:
         setattr(owner, name, wrapper)
 
     for method in ("get", "insert", "update", "list"):
-        timed(sqlite.SqliteTx, method, lambda tx, table, *_, m=method: (
-            f"{m} {table}" + (" (rehearsal)" if isinstance(tx, sqlite.Recording) else " (lock)")))
-    timed(sqlite.SqliteStore, "_rehearse", lambda *_: "rehearsal, outside the lock")
-    timed(sqlite.Record, "still_holds", lambda *_: REREAD)
-    timed(sqlite.Record, "apply", lambda *_: APPLY)
+        timed(sqlite_tx.SqliteTx, method, lambda tx, table, *_, m=method: (
+            f"{m} {table}" + (" (rehearsal)" if isinstance(tx, rehearsal.Recording) else " (lock)")))
+    timed(rehearsal.Rehearsal, "maybe_rehearse", lambda *_: "rehearsal, outside the lock")
+    timed(rehearsal.Record, "still_holds", lambda *_: REREAD)
+    timed(rehearsal.Record, "apply", lambda *_: APPLY)
     timed(sqlite.SqliteStore, "_commit", lambda _store: COMMIT)
 
     def undo() -> None:
@@ -72,7 +76,7 @@ def instrument(timings: dict[str, list[float]]) -> Callable[[], None]:
 
 
 async def measure(db: str, targets: list[str], batch: int,
-                  optimistic: bool = True) -> tuple[float, dict[str, list[float]]]:
+                  rehearsal: bool = True) -> tuple[float, dict[str, list[float]]]:
     from arrears.api.stripe.face import render
     from arrears.ids import IdGen
     from arrears.services import Ctx, transitions
@@ -80,7 +84,7 @@ async def measure(db: str, targets: list[str], batch: int,
 
     timings: dict[str, list[float]] = collections.defaultdict(list)
     undo = instrument(timings)
-    store = SqliteStore(db, optimistic=optimistic)
+    store = SqliteStore(db, rehearsal=rehearsal)
     await store.open()
     ids = IdGen()
     try:
@@ -97,7 +101,8 @@ async def measure(db: str, targets: list[str], batch: int,
                         time.perf_counter() - began)
                     return out
                 return fn
-            await asyncio.gather(*(store.write(command(i)) for i in targets[first:first + batch]))
+            await asyncio.gather(*(store.write(command(i), kind="mark_uncollectible")
+                                   for i in targets[first:first + batch]))
         elapsed = time.perf_counter() - start
     finally:
         await store.close()
@@ -113,7 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     fx, db = main_fixture_copy("write-path")
     targets = fx.targets.read_text().split()[: args.marks]
-    elapsed, timings = asyncio.run(measure(str(db), targets, args.batch, optimistic=not args.no_rehearsal))
+    elapsed, timings = asyncio.run(measure(str(db), targets, args.batch, rehearsal=not args.no_rehearsal))
     n = len(targets)
     print(f"{n:,} marks in batches of {args.batch}: {n / elapsed:,.0f} marks/s in one process, "
           f"{elapsed / n * 1e6:.0f} µs each")
@@ -121,8 +126,8 @@ def main(argv: list[str] | None = None) -> None:
     for label, values in sorted(timings.items(), key=lambda kv: -sum(kv[1])):
         total = sum(values)
         print(f"{label:56s} {len(values):7,d} {total / len(values) * 1e6:8.1f} {total / n * 1e6:8.1f}")
-    # Under the lock: the function itself without a rehearsal; with one, re-reading and applying (every
-    # mark of this bench touches its own invoice, so none runs under the lock again).
+    # Under the lock: the function itself without a rehearsal (the fallback); with one, its replay (every
+    # mark of this bench touches its own invoice, so none falls back).
     lock = sum(sum(timings[part]) for part in ((FUNCTION, COMMIT) if args.no_rehearsal else (REREAD, APPLY, COMMIT)))
     print(f"lock time per mark: {lock / n * 1e6:.0f} µs, so at most {n / lock:,.0f} marks/s for the whole server")
 

@@ -3,18 +3,25 @@
 Every test that uses ``server`` or ``client`` runs once per backend (ids ``[sqlite]`` and
 ``[postgres]``): SQLite in a temporary folder, PostgreSQL in a throwaway cluster that the suite starts
 on a free loopback port and removes at the end (tests/support/postgres.py). Tests that start their own
-servers take the ``database`` fixture: a fresh, empty database URL on each backend."""
+servers take the ``database`` fixture: a fresh, empty database URL on each backend, and ``own_server`` to
+start them (``serve_in`` does the same for module-scoped fixtures). ``http`` is httpx on the session's
+server, for what the SDK cannot send or show."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 import stripe
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The shared helpers assert too: rewrite their asserts as pytest does a test's, for readable failures.
+pytest.register_assert_rewrite("tests.support", "tests.factories")
 
 from tests.support.postgres import Cluster, PostgresMissing  # noqa: E402
 from tests.support.server import KEY, Server  # noqa: E402
@@ -58,17 +65,45 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return fresh_database(request.param, request, tmp_path)
 
 
+def serve_in(folder: Path, database: str | None = None, **options: Any) -> Iterator[Server]:
+    """A server of its own for a module- or session-scoped fixture, as ``yield from serve_in(folder, ...)``:
+    on ``database`` (by default a new SQLite file in ``folder``), logging to ``folder/serve.log``, with
+    ``options`` for ``Server`` (``env=``, ``workers=``, ...); stopped at the fixture's teardown."""
+    with Server(database=database or f"sqlite:///{folder / 'arrears.db'}", log=folder / "serve.log",
+                **options) as server:
+        yield server
+
+
+OwnServer = Callable[..., Server]
+
+
+@pytest.fixture()
+def own_server(tmp_path: Path) -> Iterator[OwnServer]:
+    """Start servers of the test's own: ``own_server(database, env=..., workers=...)`` is a started
+    ``Server`` on ``database`` logging to ``tmp_path/serve.log`` (``log="other.log"`` for a second one).
+    Every one still running is stopped at teardown; a test may stop (and restart) them itself before."""
+    with contextlib.ExitStack() as started:
+        def start(database: str, *, log: str = "serve.log", **options: Any) -> Server:
+            return started.enter_context(Server(database=database, log=tmp_path / log, **options))
+        yield start
+
+
 @pytest.fixture(scope="session")
 def server(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp(f"server-{backend}")
-    srv = Server(database=fresh_database(backend, request, folder), log=folder / "serve.log").start()
-    yield srv
-    srv.stop()
+    yield from serve_in(folder, fresh_database(backend, request, folder))
 
 
 @pytest.fixture(scope="session")
 def client(server: Server) -> stripe.StripeClient:
     return make_client(server.url)
+
+
+@pytest.fixture(scope="module")
+def http(server: Server) -> Iterator[httpx.Client]:
+    """httpx on the session's server with the open-mode key, for what the SDK cannot send or show."""
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=30) as client:
+        yield client
 
 
 @pytest.fixture()

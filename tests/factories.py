@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import stripe
@@ -9,6 +10,11 @@ import stripe
 
 def customer(client: stripe.StripeClient, **params: Any) -> stripe.Customer:
     return client.v1.customers.create(params={"email": "jenny@example.com", **params})
+
+
+def new_customer(client: stripe.StripeClient, **params: Any) -> stripe.Customer:
+    """A customer with an email of its own, for tests that find it again on the shared server."""
+    return client.v1.customers.create(params={"email": f"{uuid.uuid4().hex[:12]}@example.com", **params})
 
 
 def draft(client: stripe.StripeClient, *, amount: int = 1099, currency: str = "usd",

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Scope
 
-from arrears import STRIPE_API_VERSION, housekeeping
+from arrears import housekeeping
 from arrears.api import cycle, forms, mcp_mount, pages
 from arrears.api.auth import Authenticator
 from arrears.api.dashboard import routes as dashboard
@@ -24,7 +24,6 @@ from arrears.api.flex import face as flex_face
 from arrears.api.limits import BodyLimit
 from arrears.api.ratelimit import RateLimiter
 from arrears.api.routing import IndexedRouter
-from arrears.api.stripe import errors as stripe_errors
 from arrears.api.stripe import face as stripe_face
 from arrears.api.stripe import openapi as stripe_openapi
 from arrears.api.yorlet import face as yorlet_face
@@ -38,9 +37,14 @@ from arrears.webhooks.worker import Deliverer
 DIALECTS = (flex_face.DIALECT, yorlet_face.DIALECT)
 
 
+def face_of(path: str) -> cycle.Dialect:
+    """The face a path belongs to: the dialect mounted over it, else Stripe's."""
+    return next((d for d in DIALECTS if path.startswith(d.mount + "/")), stripe_face.DIALECT)
+
+
 def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None = None) -> Starlette:
     store = open_store(settings.database, synchronous=settings.synchronous, migrate=settings.auto_migrate,
-                       pool_size=settings.pool_size)
+                       pool_size=settings.pool_size, rehearsal=settings.sqlite_rehearsal)
     limiter = RateLimiter(live=settings.rate_limit, test=settings.test_rate_limit)
     authenticator = Authenticator(store, strict=settings.auth == "strict", cache_seconds=settings.key_cache_seconds,
                                   limiter=limiter)
@@ -57,7 +61,8 @@ def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None =
             deliverer = Deliverer.configured(store, env.clock, env.ids, settings)
             tasks.append(asyncio.create_task(deliverer.run_forever(stop)))
         if settings.scheduler:
-            tasks.append(asyncio.create_task(housekeeping.collect(env, stop)))
+            tasks.append(asyncio.create_task(housekeeping.collect(
+                store, env.clock, env.ids, env.policy, stop, base_url=env.base_url)))
         try:
             yield
         finally:
@@ -67,12 +72,7 @@ def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None =
             await store.close()
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        path = forms.url_path(request)
-        request_id = env.ids.new("req", 14)
-        for dialect in DIALECTS:
-            if path.startswith(dialect.mount + "/"):
-                return cycle.unrecognized(dialect, request, request_id)
-        return stripe_face.unrecognized(request, request_id)
+        return cycle.unrecognized(face_of(forms.url_path(request)), request, env.ids.new("req", 14))
 
     def too_large(scope: Scope, limit: int) -> Response:
         """The 413 for a body over ``limit``, in the shape of the face the path belongs to."""
@@ -80,13 +80,7 @@ def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None =
         path: str = scope["path"]
         if path.startswith(DASHBOARD + "/"):
             return PlainTextResponse(error.message, status_code=413)
-        request_id = env.ids.new("req", 14)
-        for dialect in DIALECTS:
-            if path.startswith(dialect.mount + "/"):
-                return cycle.answer(*dialect.render_error(error), request_id)
-        status, body = stripe_errors.render(error)
-        version = Headers(scope=scope).get("stripe-version") or STRIPE_API_VERSION
-        return stripe_face.respond(status, body, request_id, version)
+        return cycle.refuse(face_of(path), error, env.ids.new("req", 14), Headers(scope=scope))
 
     # The dashboard signs in through env.auth and reads in the key's scope, in open and strict mode alike.
     dashboard_routes = dashboard.routes(env, settings.dashboard_secret, trust_proxy=settings.trust_proxy)

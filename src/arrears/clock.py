@@ -1,7 +1,10 @@
-"""Time as a seam: the server asks a Clock, tests can pass one they control."""
+"""Time as a seam: the server asks a Clock, tests can pass one they control. ``pause`` is how the
+background workers wait between rounds."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from typing import Protocol
 
@@ -26,3 +29,9 @@ class FixedClock:
 
     def advance(self, seconds: int) -> None:
         self.current += seconds
+
+
+async def pause(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep ``seconds``, or less if ``stop`` is set meanwhile."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)

@@ -26,6 +26,7 @@ class Settings:
     database: str = DEFAULT_DATABASE
     workers: int = 1
     synchronous: str = "FULL"  # SQLite's PRAGMA synchronous
+    sqlite_rehearsal: bool = True  # SQLite: rehearse writes outside the write lock (store/rehearsal.py)
     pool_size: int = 10  # PostgreSQL connections per server process
     auto_migrate: bool = True
     webhooks: bool = True  # run the delivery worker inside the server
@@ -76,6 +77,8 @@ def from_env(**overrides: object) -> Settings:
         values["workers"] = _int("ARREARS_WORKERS", env["ARREARS_WORKERS"])
     if "ARREARS_SQLITE_SYNCHRONOUS" in env:
         values["synchronous"] = env["ARREARS_SQLITE_SYNCHRONOUS"].upper()
+    if "ARREARS_SQLITE_REHEARSAL" in env:
+        values["sqlite_rehearsal"] = env["ARREARS_SQLITE_REHEARSAL"].lower() not in ("0", "off", "false", "no")
     if "ARREARS_PG_POOL_SIZE" in env:
         values["pool_size"] = _int("ARREARS_PG_POOL_SIZE", env["ARREARS_PG_POOL_SIZE"])
     if "ARREARS_DASHBOARD_SECRET" in env:

@@ -1,37 +1,26 @@
-"""Periodic chores of a running server."""
+"""Periodic chores of a running server. Like the webhook worker, they sit below the faces: they are
+handed the store and the seams (clock, ids) and the settings they need, never the faces' ``Env``."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from functools import partial
 
-from arrears.api.env import Env
-from arrears.clock import Clock
-from arrears.services import collection
+from arrears.clock import Clock, pause
+from arrears.domain.collection import Policy
+from arrears.ids import IdGen
+from arrears.services import Ctx, collection, idempotency
 from arrears.store.base import SYSTEM, Store, Tx
-from arrears.store.query import Cond, Filter, Page
 
 log = logging.getLogger("arrears")
-IDEMPOTENCY_TTL = 24 * 3600
-
-
-async def pause(stop: asyncio.Event, seconds: float) -> None:
-    """Sleep ``seconds``, or less if ``stop`` is set meanwhile."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
 
 
 async def prune_idempotency_keys(store: Store, clock: Clock, stop: asyncio.Event, every: float = 600.0) -> None:
     """Forget idempotent results older than 24 hours, as Stripe may; a reused old key runs anew."""
 
     async def prune(tx: Tx) -> int:
-        old_enough = Filter((Cond("created", "<", clock.now() - IDEMPOTENCY_TTL),))
-        old = await tx.list("idempotency_keys", old_enough, Page(limit=1000))
-        for record in old.docs:
-            await tx.delete("idempotency_keys", record["id"])
-        return len(old.docs)
+        return await idempotency.prune(tx, clock.now())
 
     while not stop.is_set():
         try:
@@ -41,17 +30,20 @@ async def prune_idempotency_keys(store: Store, clock: Clock, stop: asyncio.Event
         await pause(stop, every)
 
 
-async def collect(env: Env, stop: asyncio.Event, every: float = 1.0) -> None:
+async def collect(store: Store, clock: Clock, ids: IdGen, policy: Policy, stop: asyncio.Event, *,
+                  base_url: str, every: float = 1.0) -> None:
     """Automatic collection for objects on no test clock: finalize, retry, mark overdue, write off as
-    their times come (services/collection.py). A cheap read first, so an idle server writes nothing."""
+    their times come (services/collection.py). A cheap read first, so an idle server writes nothing.
+    ``base_url`` makes the hosted invoice links of what it finalizes."""
 
     async def anything_due(tx: Tx) -> bool:
-        return await collection.anything_due(tx, env.policy, env.clock.now())
+        return await collection.anything_due(tx, policy, clock.now())
 
     while not stop.is_set():
         try:
-            if await env.store.read(anything_due, scope=SYSTEM):
-                await env.store.write(partial(collection.tick, ctx=env.ctx(), policy=env.policy), scope=SYSTEM)
+            if await store.read(anything_due, scope=SYSTEM):
+                ctx = Ctx(now=clock.now(), ids=ids, base_url=base_url, policy=policy)
+                await store.write(partial(collection.tick, ctx=ctx, policy=policy), scope=SYSTEM)
         except Exception:
             log.exception("automatic collection round failed")
         await pause(stop, every)

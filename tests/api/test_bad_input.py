@@ -6,7 +6,6 @@ Every error response is checked for the envelope {"error": {"type", "message", .
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 from uuid import uuid4
 
@@ -17,16 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import factories
+from tests.support.answers import ok
 from tests.support.server import KEY, Server
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 JSON_TYPE = {"Content-Type": "application/json"}
-
-
-@pytest.fixture(scope="module")
-def http(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=30) as c:
-        yield c
 
 
 def error_of(response: httpx.Response, status: int = 400, kind: str = "invalid_request_error") -> dict[str, Any]:
@@ -39,12 +33,6 @@ def error_of(response: httpx.Response, status: int = 400, kind: str = "invalid_r
     assert error["type"] == kind, error
     assert isinstance(error["message"], str) and error["message"], error
     return error
-
-
-def ok(response: httpx.Response) -> dict[str, Any]:
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def unique_email() -> str:

@@ -5,7 +5,6 @@ mistyped key by its JSON path; every one must be empty."""
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,23 +15,12 @@ from stripe._list_object import ListObject
 from stripe._search_result_object import SearchResultObject
 
 from tests import factories
+from tests.support.answers import ok
 from tests.support.conformance import check, check_value
-from tests.support.server import KEY, Server
+from tests.support.server import Server
 
 STATUSES = ("draft", "open", "paid", "uncollectible", "void")
 ERROR_TYPES = ("api_error", "card_error", "idempotency_error", "invalid_request_error")
-
-
-@pytest.fixture(scope="module")
-def http(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=10) as c:
-        yield c
-
-
-def ok(response: httpx.Response) -> dict[str, Any]:
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def get(http: httpx.Client, path: str, params: Any = None) -> dict[str, Any]:

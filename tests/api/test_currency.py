@@ -14,7 +14,8 @@ import stripe
 
 from arrears.domain import currency
 from arrears.domain.errors import ParamError
-from tests.support.faces import FLEX, YORLET, ok
+from tests.support.answers import ok, refused
+from tests.support.faces import FLEX, YORLET
 from tests.support.server import KEY, Server
 
 STRIPE_LIST_START = "usd, aed, afn, all, amd, ang, aoa, ars, aud, awg, azn, bam"
@@ -23,13 +24,6 @@ STRIPE = {"Authorization": f"Bearer {KEY}"}
 
 def stripe_message(code: str) -> str:
     return f"Invalid currency: {code}. Stripe currently supports these currencies: {', '.join(currency.SUPPORTED)}"
-
-
-def refused(call: Any) -> stripe.InvalidRequestError:
-    with pytest.raises(stripe.InvalidRequestError) as raised:
-        call()
-    assert raised.value.http_status == 400
-    return raised.value
 
 
 # --- the rule ---------------------------------------------------------------------------------------------

@@ -4,30 +4,20 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Any
 
 import pytest
 import stripe
 
 from tests import factories
 from tests.conftest import make_client
+from tests.factories import new_customer
 from tests.support.accounts import KeySpec, provision
+from tests.support.answers import refused
 from tests.support.server import Server
 
 
 def prefix() -> str:
     return "C" + uuid.uuid4().hex[:8].upper()
-
-
-def new_customer(client: stripe.StripeClient, **params: Any) -> stripe.Customer:
-    return client.v1.customers.create(params={"email": f"{uuid.uuid4().hex[:10]}@example.com", **params})
-
-
-def refused(call: Any, status: int = 400) -> stripe.InvalidRequestError:
-    with pytest.raises(stripe.InvalidRequestError) as info:
-        call()
-    assert info.value.http_status == status
-    return info.value
 
 
 def balance_history(client: stripe.StripeClient, cus_id: str) -> list[tuple[str, int, int]]:

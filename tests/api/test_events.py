@@ -14,6 +14,7 @@ import pytest
 import stripe
 
 from tests import factories
+from tests.factories import new_customer
 from tests.support.conformance import check
 from tests.support.server import KEY, Server
 
@@ -53,10 +54,6 @@ def types(events: list[stripe.Event]) -> list[str]:
 
 def data(event: stripe.Event) -> dict[str, Any]:
     return event.to_dict()["data"]  # type: ignore[no-any-return]
-
-
-def new_customer(client: stripe.StripeClient, **params: Any) -> stripe.Customer:
-    return client.v1.customers.create(params={"email": f"{uuid.uuid4().hex[:10]}@example.com", **params})
 
 
 # --- which operation emits which events (§5.2) -----------------------------------------------------

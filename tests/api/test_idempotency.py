@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -15,7 +14,7 @@ import pytest
 import stripe
 
 from tests import factories
-from tests.conftest import make_client
+from tests.conftest import OwnServer, make_client
 from tests.support.server import KEY, Server
 
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -140,10 +139,8 @@ def test_concurrent_requests_with_one_key_create_one_object(client: stripe.Strip
 
 
 @pytest.fixture()
-def two_workers(database: str, tmp_path: Path) -> Iterator[Server]:
-    srv = Server(database=database, workers=2, log=tmp_path / "serve.log").start()
-    yield srv
-    srv.stop()
+def two_workers(database: str, own_server: OwnServer) -> Server:
+    return own_server(database, workers=2)
 
 
 def test_concurrent_requests_with_one_key_create_one_object_across_worker_processes(two_workers: Server) -> None:

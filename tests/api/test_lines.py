@@ -3,17 +3,14 @@ on drafts (stripe-invoices.md §1.2, §4.4, §6.3). Every edit recomputes the to
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
 import stripe
 
 from tests import factories
-
-
-def new_customer(client: stripe.StripeClient, **params: Any) -> stripe.Customer:
-    return client.v1.customers.create(params={"email": f"{uuid.uuid4().hex[:10]}@example.com", **params})
+from tests.factories import new_customer
+from tests.support.answers import refused
 
 
 def empty_draft(client: stripe.StripeClient, **params: Any) -> stripe.Invoice:
@@ -30,13 +27,6 @@ def amounts(inv: stripe.Invoice) -> list[int]:
 
 def totals(inv: stripe.Invoice) -> tuple[int, int, int, int]:
     return inv.subtotal, inv.total, inv.amount_due, inv.amount_remaining
-
-
-def refused(call: Any, status: int = 400) -> stripe.InvalidRequestError:
-    with pytest.raises(stripe.InvalidRequestError) as info:
-        call()
-    assert info.value.http_status == status
-    return info.value
 
 
 # --- listing --------------------------------------------------------------------------------------

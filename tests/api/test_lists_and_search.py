@@ -14,6 +14,7 @@ import pytest
 import stripe
 
 from tests import factories
+from tests.factories import new_customer
 
 
 def token() -> str:
@@ -22,10 +23,6 @@ def token() -> str:
 
 def prefix() -> str:
     return "T" + uuid.uuid4().hex[:8].upper()
-
-
-def new_customer(client: stripe.StripeClient, **params: Any) -> stripe.Customer:
-    return client.v1.customers.create(params={"email": f"{token()}@example.com", **params})
 
 
 def drafts(client: stripe.StripeClient, cus: stripe.Customer, n: int) -> list[str]:

@@ -9,8 +9,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,17 +16,15 @@ import stripe
 
 from arrears.store import versions
 from tests import factories
-from tests.conftest import make_client
+from tests.conftest import OwnServer, make_client
 from tests.support.server import KEY, Server, free_port
 
 PREFIX = "PERSIST"
 
 
 @pytest.fixture()
-def own_server(database: str, tmp_path: Path) -> Iterator[Server]:
-    srv = Server(database=database, log=tmp_path / "serve.log").start()
-    yield srv
-    srv.stop()
+def srv(database: str, own_server: OwnServer) -> Server:
+    return own_server(database)
 
 
 def book(client: stripe.StripeClient) -> dict[str, Any]:
@@ -58,17 +54,17 @@ def snapshot(client: stripe.StripeClient, ids: dict[str, Any]) -> dict[str, Any]
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
-def test_everything_acknowledged_survives_a_restart(own_server: Server, sig: int) -> None:
+def test_everything_acknowledged_survives_a_restart(srv: Server, sig: int) -> None:
     # Given a server that has acknowledged a book of customers, invoices, items and balance moves
-    client = make_client(own_server.url)
+    client = make_client(srv.url)
     ids = book(client)
     before = snapshot(client, ids)
     assert {s: inv["status"] for s, inv in before["invoices"].items()} == {
         "void": "void", "open": "open", "paid": "paid", "uncollectible": "uncollectible", "draft": "draft"}
 
     # When it stops (asked to, or killed right after its last answer) and starts again on the same file
-    own_server.stop(sig)
-    own_server.start()
+    srv.stop(sig)
+    srv.start()
 
     # Then everything reads back exactly as it was acknowledged
     after = snapshot(client, ids)
@@ -82,12 +78,12 @@ def test_everything_acknowledged_survives_a_restart(own_server: Server, sig: int
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
-def test_work_carries_on_after_a_restart(own_server: Server, sig: int) -> None:
-    client = make_client(own_server.url)
+def test_work_carries_on_after_a_restart(srv: Server, sig: int) -> None:
+    client = make_client(srv.url)
     ids = book(client)
 
-    own_server.stop(sig)
-    own_server.start()
+    srv.stop(sig)
+    srv.start()
 
     # the draft made before the restart finalizes with the next number, taking in the balance
     draft = client.v1.invoices.finalize_invoice(ids["invoices"]["draft"])
@@ -103,14 +99,14 @@ def test_work_carries_on_after_a_restart(own_server: Server, sig: int) -> None:
     assert (paid.status, paid.amount_remaining) == ("paid", 0)
 
 
-def test_writes_made_just_before_a_kill_are_all_there(own_server: Server) -> None:
-    client = make_client(own_server.url)
+def test_writes_made_just_before_a_kill_are_all_there(srv: Server) -> None:
+    client = make_client(srv.url)
     cus = client.v1.customers.create(params={"email": "burst@example.com"})
     made = [client.v1.invoice_items.create(params={"customer": cus.id, "amount": n, "currency": "usd"}).id
             for n in range(1, 41)]
 
-    own_server.stop(signal.SIGKILL)
-    own_server.start()
+    srv.stop(signal.SIGKILL)
+    srv.start()
 
     found = [i.id for i in client.v1.invoice_items.list(params={"customer": cus.id, "limit": 100})]
     assert found == made[::-1]

@@ -81,13 +81,11 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     each make their own customers and invoices."""
     folder = tmp_path_factory.mktemp(f"races-{request.param}")
     database = fresh_database(request.param, request, folder)
-    many = Server(database=database, workers=2, log=folder / "many.log").start()
-    one = Server(database=database, log=folder / "one.log").start()
-    client = Api([many.url, one.url])
-    yield client
-    client.http.close()
-    many.stop()
-    one.stop()
+    with Server(database=database, workers=2, log=folder / "many.log") as many, \
+            Server(database=database, log=folder / "one.log") as one:
+        client = Api([many.url, one.url])
+        yield client
+        client.http.close()
 
 
 # --- setting up invoices ----------------------------------------------------------------------------
@@ -186,6 +184,7 @@ KINDS = [
 
 # --- the tests --------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_conflicting_transitions_on_one_invoice_have_one_winner_and_a_consistent_history(api: Api) -> None:
     # Given 50 invoices per kind of race, spread over a few customers, each in the race's start status
     owners = customers(api, 8)

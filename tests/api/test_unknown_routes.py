@@ -5,25 +5,16 @@ an invoice called "create_preview"."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 import stripe
 
 from tests.support.faces import FLEX, YORLET
-from tests.support.server import KEY, Server
 
 
 def unrecognized(method: str, path: str) -> str:
     return (f"Unrecognized request URL ({method}: {path}). Please see https://stripe.com/docs or we can help at "
             "https://support.stripe.com/.")
-
-
-@pytest.fixture(scope="module")
-def http(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=30) as c:
-        yield c
 
 
 UNSERVED = [

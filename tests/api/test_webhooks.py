@@ -42,9 +42,8 @@ def hooked_server(database: str, tmp_path: Path, **env: str) -> Server:
 
 @pytest.fixture()
 def srv(database: str, tmp_path: Path) -> Iterator[Server]:
-    server = hooked_server(database, tmp_path).start()
-    yield server
-    server.stop()
+    with hooked_server(database, tmp_path) as server:
+        yield server
 
 
 @pytest.fixture()
@@ -319,11 +318,11 @@ def test_an_endpoint_that_fails_then_recovers_gets_every_event_and_the_failures_
                       what="pending_webhooks reaching 0")
 
 
+@pytest.mark.slow
 def test_retries_follow_the_schedule_and_stop_after_the_last_with_the_delivery_failed(
         database: str, tmp_path: Path) -> None:
     # Given a server that retries after 1 s then 2 s, and an endpoint that always answers 500
-    server = hooked_server(database, tmp_path, ARREARS_WEBHOOK_SCHEDULE="1,2").start()
-    try:
+    with hooked_server(database, tmp_path, ARREARS_WEBHOOK_SCHEDULE="1,2") as server:
         client = make_client(server.url)
         with Receiver(fail_first=1_000) as down:
             subscribe(client, down)
@@ -343,15 +342,12 @@ def test_retries_follow_the_schedule_and_stop_after_the_last_with_the_delivery_f
             # And the event still counts the webhook that never got through
             assert client.v1.events.retrieve(event.id).pending_webhooks == 1
             assert data_object(event)["id"] == cus.id
-    finally:
-        server.stop()
 
 
 def test_events_committed_before_a_crash_are_delivered_after_restart(
         database: str, tmp_path: Path, hook: Receiver) -> None:
     # Given a server that commits events but does not deliver them yet
-    server = hooked_server(database, tmp_path, ARREARS_WEBHOOKS="off").start()
-    try:
+    with hooked_server(database, tmp_path, ARREARS_WEBHOOKS="off") as server:
         client = make_client(server.url)
         subscribe(client, hook)
         factories.invoice_in(client, "paid")
@@ -370,8 +366,6 @@ def test_events_committed_before_a_crash_are_delivered_after_restart(
         eventually(lambda: all(client.v1.events.retrieve(e.id).pending_webhooks == 0 for e in expected),
                    what="pending_webhooks reaching 0")
         assert len(hook.deliveries) == 5
-    finally:
-        server.stop()
 
 
 def test_the_standalone_worker_delivers_what_a_server_without_webhooks_committed(
@@ -424,8 +418,7 @@ def test_a_slow_endpoint_delays_only_itself_and_each_attempt_ends_at_the_timeout
         database: str, tmp_path: Path) -> None:
     # Given a server whose attempts time out after 2 s, an endpoint that answers a byte every 0.5 s, and
     # a fast one
-    server = hooked_server(database, tmp_path, ARREARS_WEBHOOK_TIMEOUT_SECONDS="2").start()
-    try:
+    with hooked_server(database, tmp_path, ARREARS_WEBHOOK_TIMEOUT_SECONDS="2") as server:
         client = make_client(server.url)
         with Receiver(dribble=0.5) as slow, Receiver() as fast:
             slow_endpoint = subscribe(client, slow)
@@ -451,8 +444,6 @@ def test_a_slow_endpoint_delays_only_itself_and_each_attempt_ends_at_the_timeout
             assert (cut["status_code"], cut["succeeded"]) == (None, False)
             assert cut["error"] == "timed out: no answer within 2 s"
             assert 1900 <= cut["latency_ms"] < 3500, cut
-    finally:
-        server.stop()
 
 
 # --- arrears listen ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from bench.harness import wrk
 from bench.run import main as run_bench
 
@@ -48,6 +49,7 @@ def test_wrk_report_is_parsed() -> None:
     assert figures["sequences"] == 120
 
 
+@pytest.mark.slow
 def test_quickest_run_reports_every_scenario_with_ratios(tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
     readme.write_text("# Benchmark\n\n<!-- bench:results:start -->\nstale table\n<!-- bench:results:end -->\n\nkept\n")

@@ -1,6 +1,6 @@
 """The bad-debt page draws what the reports service returns (the contract of ``services.reports``):
 stacked aging bars by bucket, write-offs and recoveries by period, totals by customer, and CSVs of each.
-The service here is a stand-in returning fixed reports, so the page is tested on its own; the e2e test
+The service here is a stand-in returning fixed reports, so the page is tested on its own; the browser test
 checks the real service end to end."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from arrears.api.auth import Authenticator
 from arrears.api.dashboard import routes as dashboard
 from arrears.api.env import Env
 from arrears.clock import FixedClock
@@ -47,7 +48,7 @@ class StandInReports:
                   {"currency": "eur", **{b: rows[2][b] for b in [*BUCKETS, "total"]}}]
         return {"object": "aging_report", "as_of": now, "buckets": BUCKETS, "rows": rows, "totals": totals}
 
-    def bad_debt(self, tx: Any, period: str, group_by: str) -> dict[str, Any]:  # a plain function works too
+    async def bad_debt(self, tx: Any, period: str, group_by: str) -> dict[str, Any]:
         self.asked.append(("bad_debt", period, group_by))
         if group_by == "customer":
             rows = [{"period": None, "customer": "cus_ada", "currency": "usd", "written_off": 1599, "recovered": 1000,
@@ -78,7 +79,8 @@ def reports() -> StandInReports:
 @pytest.fixture()
 def browser(tmp_path: Path, reports: StandInReports) -> Iterator[TestClient]:
     store = open_store(f"sqlite:///{tmp_path / 'arrears.db'}")
-    env = Env(store=store, clock=FixedClock(NOW), ids=IdGen(), base_url="http://testserver")
+    env = Env(store=store, clock=FixedClock(NOW), ids=IdGen(), base_url="http://testserver",
+              auth=Authenticator(store))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

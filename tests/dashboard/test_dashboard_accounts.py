@@ -105,14 +105,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     for account in (ALPHA, BRAVO):  # as an operator would: `arrears accounts create`
         assert arrears_cli("accounts", "create", "--id", account, "--database", database).strip() == account
     keys = provision(database, {}, KEYS)
-    server = Server(database=database, log=folder / "serve.log",
-                    env={"ARREARS_AUTH": "strict", "ARREARS_DASHBOARD_SECRET": SECRET}).start()
-    try:
+    with Server(database=database, log=folder / "serve.log",
+                env={"ARREARS_AUTH": "strict", "ARREARS_DASHBOARD_SECRET": SECRET}) as server:
         alpha = seed(make_client(server.url, keys["alpha"]), Books("Alpha", 1234, 2345, 3456))
         bravo = seed(make_client(server.url, keys["bravo"]), Books("Bravo", 98765, 87654, 76543))
         yield World(server, keys, alpha, bravo)
-    finally:
-        server.stop()
 
 
 def csrf_of(page: httpx.Response) -> str:
@@ -333,9 +330,8 @@ def open_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Serv
     folder = tmp_path_factory.mktemp("dashboard-open")
     database = f"sqlite:///{folder / 'arrears.db'}"
     keys = provision(database, {ALPHA: None}, [KeySpec("alpha", ALPHA)])
-    server = Server(database=database, log=folder / "serve.log", env={"ARREARS_DASHBOARD_SECRET": SECRET}).start()
-    yield server, keys
-    server.stop()
+    with Server(database=database, log=folder / "serve.log", env={"ARREARS_DASHBOARD_SECRET": SECRET}) as server:
+        yield server, keys
 
 
 def test_open_mode_signs_in_as_the_api_does(open_server: tuple[Server, dict[str, str]]) -> None:

@@ -8,13 +8,13 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from arrears.api.dashboard.session import COOKIE, Sessions
 from arrears.api.dashboard.throttle import SignInThrottle
+from tests.conftest import OwnServer, serve_in
 from tests.support.server import KEY, Server
 
 SECRET = "a-dashboard-secret-every-process-shares"
@@ -38,16 +38,10 @@ def with_cookie(server: Server, cookie: str) -> httpx.Client:
 
 
 @pytest.fixture()
-def two_processes(database: str, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
+def two_processes(database: str, own_server: OwnServer) -> tuple[Server, Server]:
     """Two ``arrears serve`` processes on one database and one dashboard secret, as two workers or hosts."""
     env = {"ARREARS_DASHBOARD_SECRET": SECRET}
-    first = Server(database=database, log=tmp_path / "first.log", env=env).start()
-    second = Server(database=database, log=tmp_path / "second.log", env=env).start()
-    try:
-        yield first, second
-    finally:
-        first.stop()
-        second.stop()
+    return own_server(database, log="first.log", env=env), own_server(database, log="second.log", env=env)
 
 
 def test_signing_out_ends_the_session_in_every_process_even_for_a_kept_cookie(
@@ -93,19 +87,12 @@ def test_a_signed_in_cookie_without_a_session_row_is_no_session(two_processes: t
 
 @pytest.fixture(scope="module")
 def behind_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("dashboard-proxy")
-    server = Server(database=f"sqlite:///{folder / 'arrears.db'}", log=folder / "serve.log",
-                    env={"ARREARS_TRUST_PROXY": "1"}).start()
-    yield server
-    server.stop()
+    yield from serve_in(tmp_path_factory.mktemp("dashboard-proxy"), env={"ARREARS_TRUST_PROXY": "1"})
 
 
 @pytest.fixture(scope="module")
 def direct(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("dashboard-direct")
-    server = Server(database=f"sqlite:///{folder / 'arrears.db'}", log=folder / "serve.log").start()
-    yield server
-    server.stop()
+    yield from serve_in(tmp_path_factory.mktemp("dashboard-direct"))
 
 
 def cookie_header(server: Server, headers: dict[str, str]) -> str:

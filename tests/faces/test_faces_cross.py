@@ -6,7 +6,8 @@ import httpx
 import stripe
 
 from arrears.api.flex import ids
-from tests.support.faces import FLEX, STRIPE, YORLET, flex_seed, ok, stripe_open_invoice
+from tests.support.answers import ok
+from tests.support.faces import FLEX, STRIPE, YORLET, flex_seed, stripe_open_invoice
 from tests.support.server import Server
 
 

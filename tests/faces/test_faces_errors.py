@@ -10,7 +10,8 @@ import pytest
 from arrears import agent
 from arrears.agent.mcp_server import build
 from arrears.api.flex import ids
-from tests.support.faces import FLEX, STRIPE, YORLET, flex_seed, ok, stripe_open_invoice
+from tests.support.answers import ok
+from tests.support.faces import FLEX, STRIPE, YORLET, flex_seed, stripe_open_invoice
 from tests.support.server import KEY, Server
 
 NOT_OPEN = "You can only pass in open invoices. This invoice isn't open."
@@ -22,7 +23,7 @@ def _paid_invoice(server: Server) -> str:
     return str(inv["id"])
 
 
-def test_stripe_face_errors(server: Server) -> None:
+def test_stripe_refuses_a_paid_invoice_with_400_and_an_unknown_one_with_404_resource_missing(server: Server) -> None:
     paid = _paid_invoice(server)
     r = httpx.post(f"{server.url}/v1/invoices/{paid}/mark_uncollectible", headers=STRIPE)
     assert r.status_code == 400
@@ -33,7 +34,7 @@ def test_stripe_face_errors(server: Server) -> None:
     assert r.json()["error"]["type"] == "invalid_request_error"
 
 
-def test_flex_face_errors(server: Server) -> None:
+def test_flex_refuses_in_its_own_envelope_and_names_an_unknown_id_as_the_client_sent_it(server: Server) -> None:
     paid = ids.to_flex(_paid_invoice(server))
     r = httpx.post(f"{server.url}/flex/v1/invoices/{paid}/mark_uncollectible", headers=FLEX)
     assert r.status_code == 400
@@ -51,7 +52,7 @@ def test_flex_face_errors(server: Server) -> None:
     assert r.status_code == 401 and r.json()["error"]["type"] == "authentication_error"
 
 
-def test_yorlet_face_errors(server: Server) -> None:
+def test_yorlet_refuses_in_its_own_envelope_with_the_status_inside_and_401_without_a_key(server: Server) -> None:
     paid = _paid_invoice(server)
     r = httpx.post(f"{server.url}/yorlet/v1/invoices/{paid}/mark_uncollectible", headers=YORLET)
     assert r.status_code == 400

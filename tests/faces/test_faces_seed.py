@@ -21,7 +21,8 @@ from mcp.client.streamable_http import streamable_http_client
 
 from arrears import agent
 from arrears.agent.mcp_server import build
-from tests.support.faces import FLEX, FLEX_KEY, YORLET, flex_seed, ok, yorlet_seed
+from tests.support.answers import ok
+from tests.support.faces import FLEX, FLEX_KEY, YORLET, flex_seed, yorlet_seed
 from tests.support.server import KEY, Server
 
 MARK = "postInvoicesInvoiceMarkUncollectible"

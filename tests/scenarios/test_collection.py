@@ -130,8 +130,7 @@ def test_a_test_clock_only_moves_forward(client: stripe.StripeClient) -> None:
 def test_the_server_scheduler_writes_off_invoices_on_no_clock(database: str) -> None:
     # Given a server whose policy writes off sent invoices as soon as they are due
     env = {"ARREARS_UNCOLLECTIBLE_DAYS_AFTER_DUE": "0", "ARREARS_WEBHOOKS": "off"}
-    server = Server(database=database, env=env).start()
-    try:
+    with Server(database=database, env=env) as server:
         client = stripe.StripeClient(KEY, base_addresses={"api": server.url}, max_network_retries=0)
         cus = client.v1.customers.create(params={"email": "gone@example.com"})
         client.v1.invoice_items.create(params={"customer": cus.id, "amount": 900, "currency": "usd"})
@@ -147,5 +146,3 @@ def test_the_server_scheduler_writes_off_invoices_on_no_clock(database: str) -> 
         assert done.status == "uncollectible"
         assert done.status_details.uncollectible.reason == "payment_not_received"
         assert events_of(client, inv.id)[-2:] == ["invoice.overdue", "invoice.marked_uncollectible"]
-    finally:
-        server.stop()

@@ -228,8 +228,7 @@ def test_each_413_carries_its_own_request_id(server: Server) -> None:
 
 
 def test_the_limit_is_set_by_ARREARS_MAX_BODY_BYTES(database: str, tmp_path: Path) -> None:  # noqa: N802
-    srv = Server(database=database, log=tmp_path / "serve.log", env={"ARREARS_MAX_BODY_BYTES": "4096"}).start()
-    try:
+    with Server(database=database, log=tmp_path / "serve.log", env={"ARREARS_MAX_BODY_BYTES": "4096"}) as srv:
         post = Post(srv.port, "/v1/customers", JSON_AUTH)
         # A body at the configured bound is served; one byte more is refused, announced or chunked
         assert post.announced(4096, padded_json({"email": "small@example.com"}, 4096)).status == 200
@@ -238,8 +237,6 @@ def test_the_limit_is_set_by_ARREARS_MAX_BODY_BYTES(database: str, tmp_path: Pat
             assert answer.status == 413
             assert answer.json()["error"]["message"] == (
                 "The request body is larger than 4096 bytes, the most this server accepts.")
-    finally:
-        srv.stop()
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "1MB"])

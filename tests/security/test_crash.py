@@ -23,15 +23,16 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from arrears.store import open_store
 from arrears.store.base import SYSTEM, Tx
 from arrears.store.query import Filter, Page
-from tests.support.server import KEY, Server
+from tests.conftest import OwnServer
+from tests.support.server import KEY
 
 KILLS = int(os.environ.get("ARREARS_CRASH_KILLS", "20"))
 CLIENTS = int(os.environ.get("ARREARS_CRASH_CLIENTS", "6"))
@@ -205,11 +206,11 @@ def replay_all(base_url: str, stories: list[Story]) -> int:
     return replays
 
 
+@pytest.mark.slow
 def test_killed_at_random_under_load_nothing_acknowledged_is_lost_or_half_done(
-        database: str, tmp_path: Path, figures: Counter[str]) -> None:
+        database: str, own_server: OwnServer, figures: Counter[str]) -> None:
     backend = "sqlite" if database.startswith("sqlite") else "postgres"
-    server = Server(database=database, log=tmp_path / "serve.log",
-                    env={"ARREARS_WEBHOOKS": "off", "ARREARS_SCHEDULER": "off"}).start()
+    server = own_server(database, env={"ARREARS_WEBHOOKS": "off", "ARREARS_SCHEDULER": "off"})
     endpoint = httpx.post(server.url + "/v1/webhook_endpoints", headers={"Authorization": f"Bearer {KEY}"},
                           data={"url": "http://127.0.0.1:9/outbox", "enabled_events[]": "*"}).json()["id"]
     tally, stop = Tally(), threading.Event()

@@ -23,10 +23,11 @@ from hypothesis import strategies as st
 from schemathesis import checks
 from schemathesis.generation import GenerationMode
 
-from tests.conftest import BACKENDS, fresh_database
+from tests.conftest import BACKENDS, fresh_database, serve_in
 from tests.support.faces import flex_seed, stripe_open_invoice
 from tests.support.server import KEY, Server
 
+pytestmark = pytest.mark.slow
 EXAMPLES = int(os.environ.get("ARREARS_FUZZ_EXAMPLES", "15"))
 CHECKS = [checks.not_a_server_error, checks.response_schema_conformance, checks.content_type_conformance,
           checks.response_headers_conformance, checks.status_code_conformance]
@@ -39,10 +40,8 @@ DOCUMENTS = {"stripe": ("", f"Bearer {KEY}"), "flex": ("/flex", "Bearer fsk_test
 @pytest.fixture(scope="module", params=BACKENDS)
 def fuzzed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp(f"fuzz-{request.param}")
-    server = Server(database=fresh_database(request.param, request, folder), log=folder / "serve.log",
-                    env={"ARREARS_WEBHOOKS": "off", "ARREARS_SCHEDULER": "off"}).start()
-    yield server
-    server.stop()
+    yield from serve_in(folder, fresh_database(request.param, request, folder),
+                        env={"ARREARS_WEBHOOKS": "off", "ARREARS_SCHEDULER": "off"})
 
 
 def real_ids(server: Server) -> dict[str, str]:

@@ -1,5 +1,5 @@
 """Property-based fuzz of the request parsing every face shares: the bracket-notation form parser
-(``api/forms.py``) and the parameter schemas (``api/stripe/schema.py``). Whatever the input, the
+(``api/forms.py``) and the parameter schemas (``api/schema.py``). Whatever the input, the
 answer is parameters or a ParamError (a 400 with a message), never another exception; a form built
 from nested parameters parses back to them; and the limits hold.
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -20,9 +21,9 @@ from hypothesis import strategies as st
 from arrears.api import forms
 from arrears.api.cycle import Operation as DialectOperation
 from arrears.api.flex.routes import OPERATIONS as FLEX_OPERATIONS
-from arrears.api.stripe.openapi import EXPAND
+from arrears.api.schema import Spec, convert_fields
+from arrears.api.stripe.params import EXPAND
 from arrears.api.stripe.routes import OPERATIONS
-from arrears.api.stripe.schema import Spec, convert_fields
 from arrears.api.yorlet.routes import OPERATIONS as YORLET_OPERATIONS
 from arrears.domain.errors import ParamError
 
@@ -62,6 +63,15 @@ def every_parameter_table() -> list[tuple[str, dict[str, Spec]]]:
 TABLES = every_parameter_table()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _report_what_was_tried(figures: Counter[str]) -> Iterator[None]:
+    """Once this module's tests have run: what the properties tried, into the reliability figures."""
+    yield
+    for what, n in TRIED.items():
+        figures[f"fuzz: {what} examples"] += n
+
+
+@pytest.mark.slow
 @FUZZ
 @given(body=st.text(max_size=300))
 def test_any_text_parses_or_is_a_param_error(body: str) -> None:
@@ -74,6 +84,7 @@ def test_any_text_parses_or_is_a_param_error(body: str) -> None:
         assert isinstance(parsed, dict)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(body=st.lists(st.sampled_from(["a", "[", "]", "=", "&", "%", "5B", "5D", "0", "x", "metadata", "%00", "+"]),
                      max_size=60).map("".join))
@@ -83,6 +94,7 @@ def test_form_syntax_soup_parses_or_is_a_param_error(body: str) -> None:
         forms.parse(body)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(params=st.dictionaries(name, nested, max_size=5))
 def test_a_form_of_nested_parameters_parses_back_to_them(params: dict[str, Any]) -> None:
@@ -90,6 +102,7 @@ def test_a_form_of_nested_parameters_parses_back_to_them(params: dict[str, Any])
     assert forms.parse("&".join(encode(params))) == params
 
 
+@pytest.mark.slow
 @FUZZ
 @given(table=st.sampled_from(TABLES), params=st.dictionaries(name, nested, max_size=5),
        known=st.lists(st.tuples(st.integers(0, 50), nested), max_size=4))
@@ -107,6 +120,7 @@ def test_any_form_against_any_operation_converts_or_is_a_param_error(
         assert exc.message, operation
 
 
+@pytest.mark.slow
 @FUZZ
 @given(table=st.sampled_from(TABLES), params=st.dictionaries(st.text(max_size=12), json_values, max_size=6),
        known=st.lists(st.tuples(st.integers(0, 50), json_values), max_size=4))
@@ -140,9 +154,3 @@ def test_a_nul_character_in_any_string_is_refused() -> None:
     for form in ("name=a%00b", "metadata[k]=a%00", "metadata[a%00]=v"):
         with pytest.raises(ParamError, match="NUL"):
             convert_fields(forms.parse(form), fields)
-
-
-def test_figures(figures: Counter[str]) -> None:
-    """Runs last in this module: what the properties above tried."""
-    for what, n in TRIED.items():
-        figures[f"fuzz: {what} examples"] += n

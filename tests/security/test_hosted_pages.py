@@ -129,11 +129,8 @@ def test_pages_stay_readable_when_the_invoice_is_paid_voided_or_written_off(clie
 def two_accounts(database: str, tmp_path: Path) -> Iterator[tuple[Server, dict[str, str]]]:
     keys = provision(database, {"acct_alpha": None, "acct_bravo": None},
                      [KeySpec("alpha", "acct_alpha"), KeySpec("bravo", "acct_bravo")])
-    server = Server(database=database, log=tmp_path / "serve.log", env={"ARREARS_AUTH": "strict"}).start()
-    try:
+    with Server(database=database, log=tmp_path / "serve.log", env={"ARREARS_AUTH": "strict"}) as server:
         yield server, keys
-    finally:
-        server.stop()
 
 
 def test_another_accounts_invoice_is_reached_only_with_its_own_token(
@@ -193,13 +190,10 @@ def _back_to_before_tokens(database: str, invoice_id: str, data: str) -> None:
 
 def test_an_invoice_finalized_before_tokens_gets_one_from_the_migration(database: str, tmp_path: Path) -> None:
     # Given an open invoice as a server before tokens stored it: URLs made of its id alone
-    server = Server(database=database, log=tmp_path / "serve.log").start()
-    try:
+    with Server(database=database, log=tmp_path / "serve.log") as server:
         client = make_client(server.url)
         inv = factories.invoice_in(client, "open")
         draft = factories.invoice_in(client, "draft")
-    finally:
-        server.stop()
     doc: dict[str, Any] = orjson.loads(_stored_data(database, inv.id))
     old_page = f"{server.url}/i/{inv.id}"
     doc["hosted_invoice_url"], doc["invoice_pdf"] = old_page, old_page + "/pdf"
@@ -207,8 +201,7 @@ def test_an_invoice_finalized_before_tokens_gets_one_from_the_migration(database
     _back_to_before_tokens(database, inv.id, before)
 
     # When a server of this version starts on it (and migrates), at the same address
-    server = Server(database=database, port=server.port, log=tmp_path / "serve.log").start()
-    try:
+    with Server(database=database, port=server.port, log=tmp_path / "serve.log") as server:
         migrated = make_client(server.url).v1.invoices.retrieve(inv.id)
         # Then the old id-only URLs answer 404
         assert get(old_page).status_code == 404 and get(old_page + "/pdf").status_code == 404
@@ -222,8 +215,6 @@ def test_an_invoice_finalized_before_tokens_gets_one_from_the_migration(database
         assert get(migrated.invoice_pdf or "").status_code == 200
         # and a draft has still no page
         assert make_client(server.url).v1.invoices.retrieve(draft.id).hosted_invoice_url is None
-    finally:
-        server.stop()
     # and the stored document is as the server wrote it but for the two URLs (same keys, same order)
     after = _stored_data(database, inv.id)
     assert after == before.replace(f'"{old_page}"', f'"{migrated.hosted_invoice_url}"', 1).replace(

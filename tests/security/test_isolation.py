@@ -25,6 +25,7 @@ from arrears.api.stripe.routes import OPERATIONS
 from arrears.api.yorlet.routes import OPERATIONS as YORLET_OPERATIONS
 from tests.conftest import BACKENDS, fresh_database
 from tests.support.accounts import KeySpec, everything, provision
+from tests.support.answers import ok
 from tests.support.server import Server
 
 ALPHA, BRAVO, PLATFORM, CONNECTED = "acct_alpha", "acct_bravo", "acct_platform", "acct_connected"
@@ -71,11 +72,6 @@ def stripe(http: httpx.Client, key: str, method: str, path: str, params: dict[st
     return http.request(method, path, json=params or {}, headers=h)
 
 
-def ok(response: httpx.Response) -> Any:
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 def seed_alpha(server: httpx.Client, key: str) -> Alpha:
     def post(path: str, params: dict[str, Any] | None = None) -> Any:
         return ok(stripe(server, key, "POST", path, params))
@@ -120,17 +116,13 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     folder = tmp_path_factory.mktemp(f"isolation-{request.param}")
     database = fresh_database(request.param, request, folder)
     keys = provision(database, {ALPHA: None, BRAVO: None, PLATFORM: None, CONNECTED: PLATFORM}, KEYS)
-    server = Server(database=database, log=folder / "serve.log",
-                    env={"ARREARS_AUTH": "strict", "ARREARS_KEY_CACHE_SECONDS": "0",
-                         "ARREARS_WEBHOOK_ALLOW_PRIVATE": "1"}).start()  # its endpoints are on 127.0.0.1
-    http = httpx.Client(base_url=server.url, timeout=30)
-    try:
+    env = {"ARREARS_AUTH": "strict", "ARREARS_KEY_CACHE_SECONDS": "0",
+           "ARREARS_WEBHOOK_ALLOW_PRIVATE": "1"}  # its endpoints are on 127.0.0.1
+    with Server(database=database, log=folder / "serve.log", env=env) as server, \
+            httpx.Client(base_url=server.url, timeout=30) as http:
         alpha = seed_alpha(http, keys["alpha"])
         alpha.snapshot = snapshot(http, keys["alpha"], alpha)
         yield World(server, http, keys, alpha)
-    finally:
-        http.close()
-        server.stop()
 
 
 # --- every route, as a request that would succeed with alpha's own key ------------------------------

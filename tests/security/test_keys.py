@@ -67,8 +67,7 @@ def test_auth_is_strict_by_default_on_anything_but_loopback(host: str, mode: str
 
 def test_a_registered_key_is_revoked_on_a_running_server_within_the_cache_time(database: str, tmp_path: Path) -> None:
     # Given an open-mode server and a key of another account, made while it runs
-    server = Server(database=database, log=tmp_path / "serve.log", env={"ARREARS_KEY_CACHE_SECONDS": "0.5"}).start()
-    try:
+    with Server(database=database, log=tmp_path / "serve.log", env={"ARREARS_KEY_CACHE_SECONDS": "0.5"}) as server:
         arrears("accounts", "create", "--database", database, "--id", "acct_other")
         made = json.loads(arrears("keys", "create", "--database", database, "--account", "acct_other",
                                   "--format", "json"))
@@ -84,13 +83,10 @@ def test_a_registered_key_is_revoked_on_a_running_server_within_the_cache_time(d
         time.sleep(0.6)
         with pytest.raises(stripe.AuthenticationError, match="Expired API Key provided"):
             mine.v1.customers.retrieve(cus.id)
-    finally:
-        server.stop()
 
 
 def test_a_key_over_its_rate_limit_gets_stripes_429(database: str, tmp_path: Path) -> None:
-    server = Server(database=database, log=tmp_path / "serve.log", env={"ARREARS_TEST_RATE_LIMIT": "5"}).start()
-    try:
+    with Server(database=database, log=tmp_path / "serve.log", env={"ARREARS_TEST_RATE_LIMIT": "5"}) as server:
         client = make_client(server.url, "sk_test_busy")
         with pytest.raises(stripe.RateLimitError) as raised:
             for _ in range(50):
@@ -106,10 +102,9 @@ def test_a_key_over_its_rate_limit_gets_stripes_429(database: str, tmp_path: Pat
         answers = [httpx.get(server.url + "/yorlet/v1/invoices", headers={"Authorization": "Bearer sk_test_yorlet"})
                    for _ in range(20)]
         assert {r.status_code for r in answers} == {200, 429}
-    finally:
-        server.stop()
 
 
+@pytest.mark.slow
 def test_rate_limits_are_off_in_test_mode_by_default(server: Server) -> None:
     statuses = {httpx.get(server.url + "/v1/customers", headers={"Authorization": "Bearer sk_test_many"}).status_code
                 for _ in range(150)}

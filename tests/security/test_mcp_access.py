@@ -26,11 +26,8 @@ LIST_TOOLS = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
 @pytest.fixture()
 def strict(database: str, tmp_path: Path) -> Iterator[tuple[Server, dict[str, str]]]:
     keys = provision(database, {"acct_agent": None}, KEYS)
-    server = Server(database=database, log=tmp_path / "serve.log", env={"ARREARS_AUTH": "strict"}).start()
-    try:
+    with Server(database=database, log=tmp_path / "serve.log", env={"ARREARS_AUTH": "strict"}) as server:
         yield server, keys
-    finally:
-        server.stop()
 
 
 def list_tools(server: Server, key: str) -> httpx.Response:

@@ -26,7 +26,8 @@ from arrears.domain import limits
 from arrears.store import open_store
 from arrears.store.base import OPEN, Tx
 from arrears.store.query import Cond, Filter, Page
-from tests.conftest import BACKENDS, fresh_database
+from tests.conftest import BACKENDS, fresh_database, serve_in
+from tests.support.answers import ok
 from tests.support.faces import FLEX, YORLET
 from tests.support.server import KEY, Server
 
@@ -40,10 +41,8 @@ EXAMPLES = int(os.environ.get("ARREARS_OVERFLOW_EXAMPLES", "40"))
 @pytest.fixture(scope="module", params=BACKENDS)
 def srv(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp(f"overflow-{request.param}")
-    server = Server(database=fresh_database(request.param, request, folder), log=folder / "serve.log",
-                    env={"ARREARS_WEBHOOKS": "off", "ARREARS_SCHEDULER": "off"}).start()
-    yield server
-    server.stop()
+    yield from serve_in(folder, fresh_database(request.param, request, folder),
+                        env={"ARREARS_WEBHOOKS": "off", "ARREARS_SCHEDULER": "off"})
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +50,6 @@ def http(srv: Server) -> Iterator[httpx.Client]:
     # A timeout: a wedged store fails the test instead of hanging it.
     with httpx.Client(base_url=srv.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=15) as client:
         yield client
-
-
-def ok(answer: httpx.Response) -> dict[str, Any]:
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
 
 
 def refused(answer: httpx.Response, param: str | None, code: str | None = "amount_too_large") -> dict[str, Any]:

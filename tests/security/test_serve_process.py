@@ -28,6 +28,7 @@ import pytest
 
 from tests.support.server import KEY, Server
 
+pytestmark = pytest.mark.slow  # real processes bound, killed and respawned, seconds each
 AUTH = {"Authorization": f"Bearer {KEY}"}
 IN_USE = "arrears: port {port} is in use: is another arrears or stripe-mock running? use --port\n"
 SERVERS = ["granian", "uvicorn"]
@@ -65,9 +66,8 @@ def retrieve_on_fresh_connections(url: str, customer: str, times: int = 20) -> l
 
 @pytest.fixture()
 def first(tmp_path: Path) -> Iterator[Server]:
-    srv = Server(database=f"sqlite:///{tmp_path / 'first.db'}", workers=2).start()
-    yield srv
-    srv.stop()
+    with Server(database=f"sqlite:///{tmp_path / 'first.db'}", workers=2) as srv:
+        yield srv
 
 
 @pytest.mark.parametrize("kind", SERVERS)
@@ -186,8 +186,7 @@ def test_a_worker_killed_under_load_is_replaced_and_only_its_requests_in_flight_
         database: str, tmp_path: Path) -> None:
     # Given a server with two workers, a customer written, and clients reading it in a loop
     log = tmp_path / "serve.log"
-    srv = Server(database=database, workers=2, log=log).start()
-    try:
+    with Server(database=database, workers=2, log=log) as srv:
         customer = create_customer(srv.url, "before@example.com")
         before = srv.worker_pids()
         assert len(before) == 2
@@ -218,15 +217,12 @@ def test_a_worker_killed_under_load_is_replaced_and_only_its_requests_in_flight_
         # And the replacement is logged
         wait_for(lambda: re.search(rf"^arrears: worker \d \(pid {victim}\) was killed by SIGKILL; "
                                    rf"replaced by pid {replacement}$", log.read_text(), re.M), timeout=5)
-    finally:
-        srv.stop()
 
 
 def test_the_single_worker_killed_is_replaced_and_connections_made_meanwhile_wait_for_it(tmp_path: Path) -> None:
     # Given a server with one worker (still a child process of `arrears serve`) and a customer written
     log = tmp_path / "serve.log"
-    srv = Server(database=f"sqlite:///{tmp_path / 'a.db'}", workers=1, log=log).start()
-    try:
+    with Server(database=f"sqlite:///{tmp_path / 'a.db'}", workers=1, log=log) as srv:
         customer = create_customer(srv.url, "before@example.com")
         [victim] = srv.worker_pids()
         # When the worker is killed with SIGKILL, and a client connects while it is gone
@@ -240,5 +236,3 @@ def test_the_single_worker_killed_is_replaced_and_connections_made_meanwhile_wai
         assert srv.proc is not None and srv.proc.poll() is None
         wait_for(lambda: re.search(rf"^arrears: worker 1 \(pid {victim}\) was killed by SIGKILL; "
                                    rf"replaced by pid {replacement}$", log.read_text(), re.M), timeout=5)
-    finally:
-        srv.stop()

@@ -3,7 +3,7 @@ non-loopback address) ``POST /v1/webhook_endpoints`` and its update refuse URLs 
 private, link-local, cloud metadata and other non-public addresses, disguised IPv4 forms, credentials
 in the URL and impossible ports, with Stripe's 400 on ``url``; an operator can let private networks
 through with ``ARREARS_WEBHOOK_ALLOW_PRIVATE=1`` (never metadata). Delivery-time checks (a name that
-later resolves elsewhere) are in tests/unit/test_webhook_worker.py; the rules, one by one, in
+later resolves elsewhere) are in tests/webhooks/test_webhook_worker.py; the rules, one by one, in
 tests/unit/test_webhook_url_policy.py.
 
 The servers run without the delivery worker: the public endpoints they accept are never called."""
@@ -87,13 +87,9 @@ def strict_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     database = fresh_database(request.param, request, folder)
     keys = provision(database, {ACCOUNT: None}, [KeySpec("key", ACCOUNT)])
     env = {"ARREARS_AUTH": "strict", "ARREARS_WEBHOOKS": "off", "ARREARS_SCHEDULER": "off", **env}
-    server = Server(database=database, log=folder / "serve.log", env=env).start()
-    http = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {keys['key']}"}, timeout=30)
-    try:
+    with Server(database=database, log=folder / "serve.log", env=env) as server, \
+            httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {keys['key']}"}, timeout=30) as http:
         yield Strict(server, http)
-    finally:
-        http.close()
-        server.stop()
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

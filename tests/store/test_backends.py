@@ -1,7 +1,8 @@
-"""The storage contract on both backends (no HTTP): queries answer alike, a read-modify-write under
-``get(..., for_update=True)`` never loses an update, even from two stores (two processes' pools) at once,
-and a command that must keep its work commits before raising. On PostgreSQL, a transaction refused for
-a reason a re-run settles (here a unique violation) runs again and then sees the winner's row."""
+"""The storage contract on every backend (SQLite, PostgreSQL and the memory store; no HTTP): queries
+answer alike, a read-modify-write under ``get(..., for_update=True)`` never loses an update, even from
+two stores (two processes' pools) at once, and a command that must keep its work commits before
+raising. On PostgreSQL, a transaction refused for a reason a re-run settles (here a unique violation)
+runs again and then sees the winner's row."""
 
 from __future__ import annotations
 
@@ -12,14 +13,21 @@ from typing import Any, TypeVar
 
 import pytest
 
-from arrears.domain.errors import CommitThenRaise, InvalidRequest
+from arrears.domain.errors import InvalidRequest
 from arrears.store import open_store, shown
-from arrears.store.base import Doc, Store, Tx
+from arrears.store.base import CommitThenRaise, Doc, Store, Tx
 from arrears.store.postgres import PostgresStore
 from arrears.store.query import Cond, Filter, Page
+from tests.store.backends import STORE_BACKENDS, database_url, open_stores
 from tests.support.postgres import PostgresMissing, find_bin
 
 T = TypeVar("T")
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database on each backend, the memory store's included."""
+    return database_url(request, tmp_path)
 
 
 def customer(n: int, **fields: Any) -> Doc:
@@ -30,7 +38,7 @@ def customer(n: int, **fields: Any) -> Doc:
 
 def run(url: str, body: Callable[[list[Store]], Awaitable[T]], stores: int = 1) -> T:
     async def main() -> T:
-        opened = [open_store(url) for _ in range(stores)]
+        opened = open_stores(url, stores)
         for store in opened:
             await store.open()
         try:
@@ -182,6 +190,33 @@ def test_a_command_that_must_keep_its_work_commits_then_raises(database: str) ->
         return await store.read(lambda tx: tx.get("customers", "cus_0007"))
 
     assert run(database, body) is not None
+
+
+def test_a_command_that_raises_leaves_none_of_its_writes(database: str) -> None:
+    async def setup(tx: Tx) -> None:
+        await tx.insert("customers", customer(1))
+        await tx.insert("customers", customer(2))
+
+    async def refused(tx: Tx) -> None:
+        await tx.insert("customers", customer(3))
+        one = await tx.get("customers", "cus_0001", for_update=True)
+        assert one is not None
+        one["name"] = "Changed"
+        await tx.update("customers", one)
+        await tx.delete("customers", "cus_0002")
+        raise InvalidRequest("refused after writing")
+
+    async def body(stores: list[Store]) -> Any:
+        [store] = stores
+        await store.write(setup)
+        with pytest.raises(InvalidRequest, match="refused after writing"):
+            await store.write(refused)
+
+        async def look(tx: Tx) -> Any:
+            return [d["name"] for d in (await tx.list("customers", Filter(), Page(limit=10))).docs]
+        return await store.read(look)
+
+    assert run(database, body) == ["Customer 2", "Customer 1"]
 
 
 def test_postgres_reruns_a_transaction_that_lost_a_unique_race(pg_cluster: Any) -> None:

@@ -1,22 +1,29 @@
-"""Account isolation at the storage seam, on both backends: a transaction of one account neither sees
-nor changes another account's rows (or its own in the other mode) whatever the query, the SYSTEM scope
-sees every account but creates account data only as its owner, and the accounts' own tables are
-SYSTEM's alone."""
+"""Account isolation at the storage seam, on every backend (SQLite, PostgreSQL, memory): a transaction
+of one account neither sees nor changes another account's rows (or its own in the other mode) whatever
+the query, the SYSTEM scope sees every account but creates account data only as its owner, and the
+accounts' own tables are SYSTEM's alone."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
-from arrears.store import open_store
 from arrears.store.base import OPEN, SYSTEM, Scope, ScopeError, Store, Tx
 from arrears.store.query import Cond, Filter, Group, Page
+from tests.store.backends import STORE_BACKENDS, database_url, open_stores
 
 T = TypeVar("T")
 ALPHA, BRAVO, ALPHA_LIVE = Scope("acct_alpha"), Scope("acct_bravo"), Scope("acct_alpha", True)
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database on each backend, the memory store's included."""
+    return database_url(request, tmp_path)
 
 
 def customer(n: int, name: str) -> dict[str, Any]:
@@ -26,7 +33,7 @@ def customer(n: int, name: str) -> dict[str, Any]:
 
 def run(url: str, body: Callable[[Store], Awaitable[T]]) -> T:
     async def main() -> T:
-        store = open_store(url)
+        [store] = open_stores(url)
         await store.open()
         try:
             return await body(store)

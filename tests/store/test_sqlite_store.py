@@ -1,5 +1,5 @@
 """The SQLite store on its own (no HTTP): group commit, durability, reads, lists, filters, several
-processes on one file, and migrations."""
+processes on one file, and migrations. The rehearsal: test_rehearsal.py."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 
 import pytest
 
-from arrears.domain.errors import InvalidRequest
 from arrears.store.base import Doc, Tx
 from arrears.store.query import Cond, Filter, Page
 from arrears.store.sqlite import SqliteStore, migrations
@@ -64,9 +63,9 @@ async def listed(store: SqliteStore, flt: Filter = EVERYTHING, **page: Any) -> t
 
 # --- group commit ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("optimistic", [True, False], ids=["rehearsed", "under the lock only"])
+@pytest.mark.parametrize("rehearsal", [True, False], ids=["rehearsed", "under the lock only"])
 def test_a_failing_request_rolls_back_alone_and_the_rest_of_its_batch_commits(tmp_path: Path,
-                                                                              optimistic: bool) -> None:
+                                                                              rehearsal: bool) -> None:
     db = tmp_path / "a.db"
     outside_view: list[int] = []
 
@@ -92,16 +91,17 @@ def test_a_failing_request_rolls_back_alone_and_the_rest_of_its_batch_commits(tm
 
     async def body(store: SqliteStore) -> list[Any]:
         results = await asyncio.gather(
-            store.write(inserting(0)), store.write(inserting(1)), store.write(failing),
-            store.write(inserting(3)), store.write(last), return_exceptions=True)
+            store.write(inserting(0), kind="insert"), store.write(inserting(1), kind="insert"),
+            store.write(failing, kind="failing"), store.write(inserting(3), kind="insert"),
+            store.write(last, kind="last"), return_exceptions=True)
         stored = [await get(store, f"cus_{n:04d}") for n in range(5)]
         return [results, [None if s is None else s["id"] for s in stored]]
 
-    (results, stored) = run(db, body, optimistic=optimistic)
+    (results, stored) = run(db, body, rehearsal=rehearsal)
 
     # The five requests shared one transaction. (``last`` ran twice when rehearsed: its rehearsal, on
     # the committed data, failed its own assertion, so it ran again under the lock.)
-    assert outside_view == ([0, 0] if optimistic else [0])
+    assert outside_view == ([0, 0] if rehearsal else [0])
     assert results[:2] == ["cus_0000", "cus_0001"] and results[3:] == ["cus_0003", "cus_0004"]
     assert isinstance(results[2], ValueError)
     assert stored == ["cus_0000", "cus_0001", None, "cus_0003", "cus_0004"]
@@ -362,122 +362,3 @@ def test_commits_never_checkpoint_and_the_checkpointer_keeps_the_wal_small(tmp_p
     written = 300 * 20 * 2 * 3000  # each name is in its column and in the JSON document
     assert auto == [0, 0]
     assert wal < written / 3, (wal, written)
-
-
-# --- optimistic rehearsal -------------------------------------------------------------------------
-
-def add_to_balance(cus: str, amount: int) -> Callable[[Tx], Awaitable[int]]:
-    async def fn(tx: Tx) -> int:
-        doc = await tx.get("customers", cus, for_update=True)
-        if doc is None:
-            raise InvalidRequest(f"No such customer: '{cus}'")
-        doc["balance"] = doc.get("balance", 0) + amount
-        await tx.update("customers", doc)
-        return int(doc["balance"])
-    return fn
-
-
-def test_independent_writes_are_rehearsed_outside_the_lock_and_applied_under_it(tmp_path: Path) -> None:
-    async def body(store: SqliteStore) -> tuple[list[int], list[Any], dict[str, int]]:
-        await insert(store, *(customer(n, balance=0) for n in range(8)))
-        before = dict(store.counts)
-        results = await asyncio.gather(*(store.write(add_to_balance(f"cus_{n:04d}", n)) for n in range(8)))
-        stored = [(await get(store, f"cus_{n:04d}") or {}).get("balance") for n in range(8)]
-        return results, stored, {k: store.counts[k] - before[k] for k in before}
-
-    results, stored, counts = run(tmp_path / "a.db", body)
-    assert results == list(range(8)) and stored == list(range(8))
-    assert counts == {"rehearsed": 8, "applied": 8, "under the lock": 0}
-
-
-def test_writes_that_read_what_an_earlier_one_of_the_batch_changed_run_again_under_the_lock(
-        tmp_path: Path) -> None:
-    """Ten increments of one balance in one batch: each rehearsal read the committed balance, so only
-    the first still holds under the lock; the others run there again and nothing is lost."""
-    async def body(store: SqliteStore) -> tuple[list[int], Any, dict[str, int]]:
-        await insert(store, customer(1, balance=0))
-        before = dict(store.counts)
-        results = await asyncio.gather(*(store.write(add_to_balance("cus_0001", 1)) for _ in range(10)))
-        final = (await get(store, "cus_0001") or {}).get("balance")
-        return results, final, {k: store.counts[k] - before[k] for k in before}
-
-    results, final, counts = run(tmp_path / "a.db", body)
-    assert sorted(results) == list(range(1, 11)) and final == 10
-    assert counts["applied"] >= 1 and counts["under the lock"] >= 1
-    assert counts["applied"] + counts["under the lock"] == 10
-
-
-def test_a_rehearsed_refusal_stands_only_while_what_it_read_does(tmp_path: Path) -> None:
-    """A command refused in its rehearsal (no such customer) succeeds when an earlier request of its
-    batch creates the customer; refused again where nothing changed, it writes nothing."""
-    async def body(store: SqliteStore) -> list[Any]:
-        created = store.write(lambda tx: tx.insert("customers", customer(5, balance=0)))
-        return list(await asyncio.gather(created, store.write(add_to_balance("cus_0005", 3)),
-                                         store.write(add_to_balance("cus_0006", 3)), return_exceptions=True))
-
-    _, added, refused = run(tmp_path / "a.db", body)
-    assert added == 3
-    assert isinstance(refused, InvalidRequest) and "cus_0006" in refused.message
-
-
-def test_a_function_reads_its_own_writes_and_a_query_after_a_write_runs_under_the_lock(tmp_path: Path) -> None:
-    async def own_row(tx: Tx) -> Any:
-        await tx.insert("customers", customer(7))
-        doc = await tx.get("customers", "cus_0007", for_update=True)
-        assert doc is not None
-        doc["name"] = "Seven"
-        await tx.update("customers", doc)
-        return (await tx.get("customers", "cus_0007") or {}).get("name")
-
-    async def listing_after_write(tx: Tx) -> list[str]:
-        await tx.insert("customers", customer(8))
-        return [d["id"] for d in (await tx.list("customers", EVERYTHING, Page(limit=10))).docs]
-
-    async def body(store: SqliteStore) -> tuple[Any, Any, dict[str, int]]:
-        before = dict(store.counts)
-        name = await store.write(own_row)
-        listed = await store.write(listing_after_write)
-        return name, listed, {k: store.counts[k] - before[k] for k in before}
-
-    name, listed, counts = run(tmp_path / "a.db", body)
-    assert name == "Seven" and listed == ["cus_0008", "cus_0007"]
-    assert counts == {"rehearsed": 2, "applied": 1, "under the lock": 1}
-
-
-def test_a_key_taken_by_an_earlier_request_of_the_batch_fails_as_without_rehearsal(tmp_path: Path) -> None:
-    async def body(store: SqliteStore) -> list[Any]:
-        def make() -> Awaitable[None]:
-            return store.write(lambda tx: tx.insert("customers", customer(9)))
-        return list(await asyncio.gather(make(), make(), return_exceptions=True))
-
-    first, second = run(tmp_path / "a.db", body)
-    assert first is None and isinstance(second, sqlite3.IntegrityError)
-
-
-def test_a_kind_of_write_whose_rehearsals_keep_failing_stops_rehearsing_and_another_kind_does_not(
-        tmp_path: Path) -> None:
-    """Batches of increments of one balance (each rehearsal but the first of a batch fails) between
-    batches of increments of separate balances (every rehearsal holds): the first kind soon runs under
-    the lock without rehearsing, the second keeps rehearsing, and no increment is lost."""
-    def kind(fn: Callable[[Tx], Awaitable[int]], name: str) -> Callable[[Tx], Awaitable[int]]:
-        fn.__qualname__ = name
-        return fn
-
-    async def body(store: SqliteStore) -> tuple[Any, list[Any], int, int]:
-        await insert(store, *(customer(n, balance=0) for n in range(6)))
-        rehearsed_hot = rehearsed_cold = 0
-        for _ in range(12):
-            before = store.counts["rehearsed"]
-            await asyncio.gather(*(store.write(kind(add_to_balance("cus_0000", 1), "hot")) for _ in range(5)))
-            rehearsed_hot += store.counts["rehearsed"] - before
-            before = store.counts["rehearsed"]
-            await asyncio.gather(*(store.write(kind(add_to_balance(f"cus_{n:04d}", 1), "cold"))
-                                   for n in range(1, 6)))
-            rehearsed_cold += store.counts["rehearsed"] - before
-        balances = [(await get(store, f"cus_{n:04d}") or {}).get("balance") for n in range(6)]
-        return balances[0], balances[1:], rehearsed_hot, rehearsed_cold
-
-    hot, cold, rehearsed_hot, rehearsed_cold = run(tmp_path / "a.db", body)
-    assert hot == 60 and cold == [12] * 5
-    assert rehearsed_cold == 60
-    assert rehearsed_hot < 20

@@ -22,7 +22,8 @@ from arrears.store.query import Filter, Page
 from arrears.store.sqlite import SqliteStore
 
 INT64 = 2**63 - 1
-MODES = pytest.mark.parametrize("optimistic", [True, False], ids=["rehearsed", "under the lock only"])
+MODES = pytest.mark.parametrize("rehearsal", [True, False], ids=["rehearsed", "under the lock only"])
+KIND = "insert"  # writes of a kind, so that they are rehearsed when the store rehearses
 
 
 def customer(n: int, **fields: Any) -> Doc:
@@ -100,28 +101,29 @@ def raising(exc: BaseException) -> Callable[[Tx], Awaitable[None]]:
 @pytest.mark.parametrize("exc", [OverflowError("too big"), RuntimeError("bug"), KeyError("missing")],
                          ids=lambda e: type(e).__name__)
 def test_a_write_raising_any_exception_fails_alone_and_the_next_write_commits(
-    tmp_path: Path, optimistic: bool, exc: BaseException
+    tmp_path: Path, rehearsal: bool, exc: BaseException
 ) -> None:
     db = tmp_path / "a.db"
 
     async def body(store: SqliteStore) -> None:
         # Given a batch of three writes, the middle one raising
-        results = await asyncio.gather(store.write(inserting(customer(1))), store.write(raising(exc)),
-                                       store.write(inserting(customer(3))), return_exceptions=True)
+        results = await asyncio.gather(store.write(inserting(customer(1)), kind=KIND),
+                                       store.write(raising(exc), kind="raising"),
+                                       store.write(inserting(customer(3)), kind=KIND), return_exceptions=True)
         # Then its caller gets its exception, and the others commit
         assert results[0] == "cus_0001" and results[2] == "cus_0003"
         assert results[1] is exc
         assert not store._wconn.in_transaction and lock_is_free(db)
         # And the next write commits as usual
-        assert await store.write(inserting(customer(4))) == "cus_0004"
+        assert await store.write(inserting(customer(4)), kind=KIND) == "cus_0004"
         assert await ids(store) == ["cus_0001", "cus_0003", "cus_0004"]
 
-    run(db, body, optimistic=optimistic)
+    run(db, body, rehearsal=rehearsal)
 
 
 @MODES
 def test_a_value_sqlite_cannot_hold_fails_the_write_alone_even_when_its_rehearsal_held(
-    tmp_path: Path, optimistic: bool
+    tmp_path: Path, rehearsal: bool
 ) -> None:
     db = tmp_path / "a.db"
 
@@ -129,17 +131,18 @@ def test_a_value_sqlite_cannot_hold_fails_the_write_alone_even_when_its_rehearsa
         # Given a write whose rehearsal records an INSERT of an integer beyond 64 bits (a column of the
         # table): the rehearsal only records it, the INSERT itself raises OverflowError under the lock
         too_big = customer(2, created=INT64 + 1)
-        results = await asyncio.gather(store.write(inserting(customer(1))), store.write(inserting(too_big)),
-                                       store.write(inserting(customer(3))), return_exceptions=True)
+        results = await asyncio.gather(store.write(inserting(customer(1)), kind=KIND),
+                                       store.write(inserting(too_big), kind=KIND),
+                                       store.write(inserting(customer(3)), kind=KIND), return_exceptions=True)
         assert isinstance(results[1], OverflowError)
         assert (results[0], results[2]) == ("cus_0001", "cus_0003")
         assert not store._wconn.in_transaction and lock_is_free(db)
-        assert await store.write(inserting(customer(4))) == "cus_0004"
+        assert await store.write(inserting(customer(4)), kind=KIND) == "cus_0004"
         assert await ids(store) == ["cus_0001", "cus_0003", "cus_0004"]
-        if optimistic:
-            assert store.counts["rehearsed"] >= 3
+        if rehearsal:
+            assert store.rehearsal.counts["rehearsed"] >= 3
 
-    run(db, body, optimistic=optimistic)
+    run(db, body, rehearsal=rehearsal)
 
 
 def test_a_write_that_breaks_the_batchs_transaction_fails_the_batch_and_releases_the_lock(tmp_path: Path) -> None:
@@ -159,7 +162,7 @@ def test_a_write_that_breaks_the_batchs_transaction_fails_the_batch_and_releases
         assert await store.write(inserting(customer(4))) == "cus_0004"
         assert await ids(store) == ["cus_0004"]
 
-    run(db, body, optimistic=False)
+    run(db, body, rehearsal=False)
 
 
 def test_the_lock_is_released_for_another_process_after_a_failed_write(tmp_path: Path) -> None:

@@ -9,17 +9,13 @@ from typing import Any
 import httpx
 from jsonschema import Draft202012Validator
 
+from tests.support.answers import ok
 from tests.support.server import KEY
 
 FLEX_KEY = "fsk_test_arrears"
 FLEX = {"Authorization": f"Bearer {FLEX_KEY}", "Content-Type": "application/json"}
 YORLET = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
 STRIPE = {"Authorization": f"Bearer {KEY}"}
-
-
-def ok(response: httpx.Response) -> Any:
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def flex_seed(url: str) -> tuple[dict[str, Any], str]:

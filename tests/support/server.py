@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,18 +12,19 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
+
+from bench.harness.loopback import free_port
 
 KEY = "sk_test_arrears"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+__all__ = ["KEY", "Server", "free_port"]
 
 
 @dataclass
 class Server:
+    """One ``arrears serve`` process (and its workers). ``with Server(...) as srv:`` starts it and stops it
+    when the block ends, however it ends."""
+
     database: str
     port: int = field(default_factory=free_port)
     workers: int = 1
@@ -65,6 +65,13 @@ class Server:
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"arrears serve did not answer on {self.url} within {timeout}s")
+
+    def __enter__(self) -> Server:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.proc is None:

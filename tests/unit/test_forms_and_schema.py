@@ -1,5 +1,5 @@
 """Request decoding without a server: the bracket-notation form parser (arrears.api.forms.parse) and
-the parameter schema that validates and converts what it produced (arrears.api.stripe.schema)."""
+the parameter schema that validates and converts what it produced (arrears.api.schema)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from stripe._encode import _api_encode
 
 from arrears.api import forms
 from arrears.api.forms import parse
-from arrears.api.stripe.schema import (
+from arrears.api.schema import (
     Spec,
     array,
     boolean,

@@ -6,6 +6,7 @@ for the customer balance, ADR 0003 for rounding), never read back from ``TRANSIT
 
 from __future__ import annotations
 
+import copy
 from fractions import Fraction
 from typing import Any
 
@@ -13,8 +14,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from arrears.domain import invoice as invoice_rules
 from arrears.domain.errors import InvalidRequest, StateError
-from arrears.domain.invoice import allowed_actions, apply_balance, line_amount, next_status, recompute_totals
+from arrears.domain.invoice import (
+    allowed_actions,
+    apply_balance,
+    line_amount,
+    next_status,
+    recompute_totals,
+    require_deletable,
+    require_editable,
+)
+from arrears.domain.machine import Machine
 
 STATUSES = ("draft", "open", "paid", "uncollectible", "void")
 ACTIONS = ("finalize", "pay", "send", "void", "mark_uncollectible", "delete", "edit_lines")
@@ -38,10 +49,10 @@ MOVES: dict[tuple[str, str], str] = {
     ("void", "open"): "void",
     ("void", "uncollectible"): "void",
     ("mark_uncollectible", "open"): "uncollectible",
-    ("edit_lines", "draft"): "draft",
 }
-# Allowed, but the action does not lead to a status (the draft disappears).
-REMOVES = {("delete", "draft")}
+# Allowed, but not moves: guards that leave the status as it is (the lines change, or the draft disappears).
+GUARDED = {("edit_lines", "draft"), ("delete", "draft")}
+GUARDS = {"edit_lines": require_editable, "delete": require_deletable}
 
 # (action, status) -> Stripe's refusal message, for every refused pair.
 REFUSED: dict[tuple[str, str], str] = {
@@ -66,8 +77,16 @@ def an_invoice(status: str, **fields: Any) -> dict[str, Any]:
     return {"id": "in_test", "status": status, **fields}
 
 
+def ask(action: str, invoice: dict[str, Any]) -> str:
+    """The status ``action`` leaves the invoice in: the table's move, or the status a passed guard keeps."""
+    if action in GUARDS:
+        GUARDS[action](invoice)
+        return str(invoice["status"])
+    return next_status(action, invoice)
+
+
 def test_the_expected_table_names_every_cell_exactly_once() -> None:
-    allowed = set(MOVES) | REMOVES
+    allowed = set(MOVES) | GUARDED
     assert not allowed & set(REFUSED)
     assert allowed | set(REFUSED) == {(a, s) for a in ACTIONS for s in STATUSES}
 
@@ -79,14 +98,17 @@ def test_an_allowed_action_leads_to_its_status(action: str, status: str) -> None
     assert next_status(action, an_invoice(status)) == MOVES[action, status]
 
 
-def test_deleting_a_draft_is_allowed() -> None:
-    next_status("delete", an_invoice("draft"))  # does not raise
+@pytest.mark.parametrize(("action", "status"), sorted(GUARDED))
+def test_deleting_a_draft_or_editing_its_lines_is_allowed_and_keeps_it_a_draft(action: str, status: str) -> None:
+    invoice = an_invoice(status)
+    assert ask(action, invoice) == "draft"  # does not raise
+    assert invoice == an_invoice(status)
 
 
 @pytest.mark.parametrize(("action", "status"), [c for c in ALL_CELLS if (c.values[0], c.values[1]) in REFUSED])
 def test_a_refused_action_raises_a_state_error_with_stripes_wording(action: str, status: str) -> None:
     with pytest.raises(StateError) as refused:
-        next_status(action, an_invoice(status))
+        ask(action, an_invoice(status))
     err = refused.value
     assert err.message == REFUSED[action, status]
     assert str(err) == REFUSED[action, status]
@@ -126,7 +148,7 @@ def test_allowed_actions_per_status(status: str, actions: set[str]) -> None:
 @pytest.mark.parametrize(("action", "status"), ALL_CELLS)
 def test_allowed_actions_agrees_with_next_status(action: str, status: str) -> None:
     try:
-        next_status(action, an_invoice(status))
+        ask(action, an_invoice(status))
         allowed = True
     except StateError:
         allowed = False
@@ -225,3 +247,68 @@ def test_line_amount_is_the_exact_product_rounded_half_to_even(cents: int, place
     assert Fraction(text) == unit
     # Python's round() on a Fraction is exact and rounds ties to even: an oracle independent of Decimal
     assert line_amount(text, quantity) == round(unit * quantity)
+
+
+# --- the moves' field effects (pure) ----------------------------------------------------------------
+
+def an_open_invoice(**fields: Any) -> dict[str, Any]:
+    return an_invoice("open", auto_advance=True, next_payment_attempt=1_800_003_600, automatically_finalizes_at=None,
+                      amount_paid=0, amount_remaining=599, amount_paid_off_stripe=0,
+                      status_transitions={"finalized_at": 1_800_000_000, "marked_uncollectible_at": None,
+                                          "paid_at": None, "voided_at": None}, **fields)
+
+
+def test_marking_uncollectible_sets_the_status_its_time_and_reason_and_stops_collection() -> None:
+    inv = an_open_invoice()
+    invoice_rules.mark_uncollectible(inv, 1_800_086_400, "user_forgiven")
+    assert inv["status"] == "uncollectible"
+    assert inv["status_transitions"]["marked_uncollectible_at"] == 1_800_086_400
+    assert inv["status_details"] == {"uncollectible": {"reason": "user_forgiven"}}
+    assert (inv["auto_advance"], inv["next_payment_attempt"], inv["amount_remaining"]) == (False, None, 599)
+
+
+def test_settling_receives_what_remains_and_drops_the_uncollectible_detail() -> None:
+    inv = an_open_invoice()
+    invoice_rules.mark_uncollectible(inv, 1_800_086_400, "user_forgiven")
+    assert invoice_rules.settle(inv, 1_800_172_800, out_of_band=True) == 599
+    assert (inv["status"], inv["amount_paid"], inv["amount_remaining"], inv["amount_paid_off_stripe"]) == (
+        "paid", 599, 0, 599)
+    assert inv["status_transitions"]["paid_at"] == 1_800_172_800 and "status_details" not in inv
+
+
+def test_voiding_sets_the_status_and_its_time() -> None:
+    inv = an_open_invoice()
+    invoice_rules.void(inv, 1_800_086_400)
+    assert (inv["status"], inv["status_transitions"]["voided_at"], inv["auto_advance"]) == ("void", 1_800_086_400,
+                                                                                          False)
+
+
+@pytest.mark.parametrize("move", [
+    lambda inv: invoice_rules.mark_uncollectible(inv, 1, "user_forgiven"),
+    lambda inv: invoice_rules.settle(inv, 1),
+    lambda inv: invoice_rules.void(inv, 1),
+    lambda inv: invoice_rules.open_draft(inv, 1, page="http://x/i"),
+], ids=["mark_uncollectible", "settle", "void", "open_draft"])
+def test_a_move_the_table_refuses_changes_no_field(move: Any) -> None:
+    inv = an_open_invoice()
+    inv["status"] = "void"  # a status from which no move leads anywhere
+    before = copy.deepcopy(inv)
+    with pytest.raises(StateError):
+        move(inv)
+    assert inv == before
+
+
+def test_another_lifecycle_gets_its_moves_guards_and_refusals_from_its_own_tables() -> None:
+    machine = Machine(moves={"confirm": {"requires_confirmation": "succeeded"}},
+                      refusals={"confirm": {"*": "Cannot confirm."}, "update": {"*": "Cannot update."}},
+                      guards={"update": frozenset({"requires_confirmation"})}, codes={"update": "not_editable"})
+    intent = {"id": "pi_1", "status": "requires_confirmation"}
+    assert machine.next_status("confirm", intent) == "succeeded"
+    machine.require("update", intent)
+    assert machine.allowed("requires_confirmation") == ["confirm", "update"]
+    done = {"id": "pi_1", "status": "succeeded"}
+    with pytest.raises(StateError) as refused:
+        machine.require("update", done)
+    assert (refused.value.message, refused.value.code, refused.value.action) == ("Cannot update.", "not_editable",
+                                                                                 "update")
+    assert machine.allowed("succeeded") == []

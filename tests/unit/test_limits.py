@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from arrears.api.dashboard import format as fmt
+from arrears.api.schema import convert_fields
 from arrears.api.stripe.params import INVOICE_CREATE, INVOICEITEM_CREATE, JOURNAL_REPORT, TEST_CLOCK_CREATE
-from arrears.api.stripe.schema import convert_fields
 from arrears.domain import limits
 from arrears.domain.errors import ParamError
 from arrears.domain.invoice import line_amount, recompute_totals

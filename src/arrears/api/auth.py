@@ -62,14 +62,6 @@ def api_key(authorization: str | None) -> str:
     return key
 
 
-def check_open_mode(key: str) -> bool:
-    """livemode of an unregistered key in open mode: any ``sk_test_`` key with something after the
-    prefix. Kept for callers that have no Authenticator; prefer ``Authenticator.grant``."""
-    if key.startswith("sk_test_") and len(key) > len("sk_test_") and key.isprintable() and " " not in key:
-        return False
-    raise AuthenticationError(f"Invalid API Key provided: {_masked(key)}")
-
-
 def invalid(key: str) -> AuthenticationError:
     return AuthenticationError(f"Invalid API Key provided: {_masked(key)}")
 

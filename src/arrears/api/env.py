@@ -3,7 +3,7 @@ the authenticator, wired once at start-up."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from arrears.api.auth import Authenticator
@@ -21,13 +21,9 @@ class Env:
     clock: Clock
     ids: IdGen
     base_url: str
+    auth: Authenticator  # who a key is, in open or strict mode (built by app.build from the settings)
     policy: Policy = Policy()  # the account's collection settings
-    auth: Authenticator = field(default=None)  # type: ignore[assignment]  # open mode over ``store`` if not given
     webhook_urls: UrlPolicy = OPEN  # where webhook endpoints may point (Settings.webhook_urls)
-
-    def __post_init__(self) -> None:
-        if self.auth is None:
-            object.__setattr__(self, "auth", Authenticator(self.store))
 
     def ctx(self, **request: Any) -> Ctx:
         """A command context for a request now: the seams and settings, plus what the request says."""

@@ -45,7 +45,7 @@ class McpMount:
     """The ASGI app at /mcp: checks the key, then hands the request to the SDK's session manager, which
     runs in a task of its own from the first request until ``close``."""
 
-    def __init__(self, base_url: str, host: str, authenticator: auth.Authenticator | None = None) -> None:
+    def __init__(self, base_url: str, host: str, authenticator: auth.Authenticator) -> None:
         self.base_url = base_url
         self.host = host
         self.auth = authenticator
@@ -66,10 +66,8 @@ class McpMount:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         try:
             key = auth.api_key(headers.get("authorization"))
-            if self.auth is None:
-                auth.check_open_mode(key)
-            else:  # the tools' calls are checked again, endpoint by endpoint, by the face they call
-                callable_by(await self.auth.grant(key))
+            # open or strict mode alike; the tools' calls are checked again, endpoint by endpoint, by the face
+            callable_by(await self.auth.grant(key))
         except (AuthenticationError, PermissionDenied) as exc:
             status, body = errors.render(exc)
             answer_headers = [(b"content-type", b"application/json")]

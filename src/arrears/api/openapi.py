@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from arrears.api.stripe.schema import Spec
+from arrears.api.schema import Spec
 from arrears.domain import currency as currencies
 
 JSON = "application/json"

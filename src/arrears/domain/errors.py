@@ -13,8 +13,8 @@
      ├── Conflict                a concurrent request holds what this one needs
      └── RateLimited             too many requests
 
-    CommitThenRaise              not an error of its own: the command's writes must be committed and
-                                 then ``error`` raised to the caller (a declined payment is recorded)
+``CommitThenRaise`` (keep the command's writes, then raise its error) is a signal to the store and lives
+in ``store/base.py``; it is imported here too only until the faces import it from there.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class TooLarge(InvalidRequest):
 
 
 class NotFound(ArrearsError):
-    code = "resource_missing"
+    code: str | None = "resource_missing"
 
 
 class AuthenticationError(ArrearsError):
@@ -89,15 +89,7 @@ class RateLimited(ArrearsError):
     code = "rate_limit"
 
 
-class CommitThenRaise(Exception):  # noqa: N818 - a signal to the store, not an error name
-    """Raised by a command whose work must be kept although the request fails: the store commits the
-    transaction, then raises ``error`` to the caller."""
-
-    def __init__(self, error: ArrearsError) -> None:
-        super().__init__(error.message)
-        self.error = error
-
-
 def missing(kind: str, obj_id: str, param: str | None = None) -> NotFound:
     """Stripe's wording for an unknown id: "No such invoice: 'in_123'"."""
     return NotFound(f"No such {kind}: '{obj_id}'", param=param)
+

@@ -1,11 +1,13 @@
 """Automatic collection (rules: domain/collection.py): what the scheduler inside ``arrears serve`` and
-a test clock's advance do when an invoice's next step falls due."""
+a test clock's advance do when an invoice's next step falls due. Each step takes its invoices again
+under a row lock and asks the invoice's table (``domain.invoice``) whether the step still applies; the
+moves are the same functions the API's commands use (services/transitions.py)."""
 
 from __future__ import annotations
 
 import dataclasses
 
-from arrears.domain import Doc
+from arrears.domain import Doc, invoice, payments
 from arrears.domain import collection as rules
 from arrears.domain.errors import ParamError
 from arrears.domain.invoice import DRAFT, OPEN
@@ -67,7 +69,7 @@ async def run_due(tx: Tx, ctx: Ctx, policy: rules.Policy, *, clock: str | None, 
     due = due_filters(policy, now, overdue_since, clock)
     for found in await _due(tx, due["finalize"]):
         inv = await _locked(tx, found)
-        if inv and inv["status"] == DRAFT and inv["auto_advance"] and inv["automatically_finalizes_at"] <= now:
+        if inv and invoice.allows("finalize", inv) and inv["auto_advance"] and inv["automatically_finalizes_at"] <= now:
             try:
                 await transitions.finalize_draft(tx, ctx, inv)
             except ParamError as refused:  # past a bound (domain/limits.py), refused before any change
@@ -76,18 +78,18 @@ async def run_due(tx: Tx, ctx: Ctx, policy: rules.Policy, *, clock: str | None, 
             steps += 1
     for found in await _due(tx, due["attempt"]):
         inv = await _locked(tx, found)
-        if inv and inv["status"] == OPEN and (inv["next_payment_attempt"] or now + 1) <= now:
+        if inv and invoice.collected(inv) and (inv["next_payment_attempt"] or now + 1) <= now:
             await attempt(tx, ctx, policy, inv)
             steps += 1
     for found in await _due(tx, due["overdue"]):
         inv = await _locked(tx, found)
-        if inv and inv["status"] == OPEN:
+        if inv and invoice.collected(inv):
             await emit(tx, ctx, "invoice.overdue", inv)
             await _set_delinquent(tx, inv, True)
             steps += 1
     for found in await _due(tx, due.get("write_off")):
         inv = await _locked(tx, found)
-        if inv and inv["status"] == OPEN:
+        if inv and invoice.allows("mark_uncollectible", inv):
             await transitions.write_off(tx, ctx, inv, "payment_not_received")
             steps += 1
     return steps
@@ -105,12 +107,11 @@ async def attempt(tx: Tx, ctx: Ctx, policy: rules.Policy, inv: Doc) -> None:
     """An automatic payment attempt with the invoice's or the customer's default payment method."""
     cust = await tx.get("customers", inv["customer"], for_update=True)
     method = inv["default_payment_method"] or ((cust or {}).get("invoice_settings") or {}).get("default_payment_method")
-    if method in transitions.SUCCEEDING_TEST_METHODS:
+    if payments.succeeds(method):
         await transitions.record_payment(tx, ctx, inv, out_of_band=False)
         await tx.update("invoices", inv)
         return
-    inv["attempted"] = True
-    inv["attempt_count"] += 1
+    invoice.count_attempt(inv)
     inv["next_payment_attempt"] = rules.retry_at(policy, inv["attempt_count"], ctx.now)
     await tx.update("invoices", inv)
     await emit(tx, ctx, "invoice.payment_failed", inv)

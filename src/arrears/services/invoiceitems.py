@@ -73,7 +73,7 @@ async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
         amount=amount, quantity=quantity, unit_amount_decimal=unit, p=extra,
     )
     if inv is not None:
-        rules.next_status("edit_lines", inv)
+        rules.require_editable(inv)
         if inv["customer"] != cust["id"]:
             raise InvalidRequest("The invoice item's customer must match the invoice's customer.", param="invoice")
         if inv["currency"] != currency:

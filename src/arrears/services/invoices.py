@@ -106,7 +106,7 @@ async def update(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
 
 async def delete(tx: Tx, ctx: Ctx, invoice_id: str) -> Doc:
     inv = await load(tx, "invoices", invoice_id, param="invoice", for_update=True)
-    rules.next_status("delete", inv)
+    rules.require_deletable(inv)
     for line in inv["lines"]["data"]:
         item_id = ((line.get("parent") or {}).get("invoice_item_details") or {}).get("invoice_item")
         if item_id:

@@ -18,7 +18,7 @@ _LINE_FIELDS = ("amount", "description", "discountable", "metadata", "period", "
 
 async def _draft(tx: Tx, invoice_id: str) -> Doc:
     inv = await load(tx, "invoices", invoice_id, param="invoice", for_update=True)
-    rules.next_status("edit_lines", inv)
+    rules.require_editable(inv)
     return inv
 
 

@@ -1,52 +1,32 @@
 """Commands that move an invoice's status: finalize, pay, send, void, mark_uncollectible.
 
-Each asks ``rules.next_status`` first (the transition table refuses every other cell), then applies
-the field effects of its transition and appends its events."""
+Each loads and locks the invoice at its clock's time, applies its move (``domain.invoice``: the pure
+function that takes the transition table's answer and sets the fields), saves, emits its events and
+posts its ledger entries. A command with checks of its own before the move (pay, send) asks the table
+first, so a refused cell is refused before anything else is looked at."""
 
 from __future__ import annotations
 
 import secrets
 from typing import Any
 
-from arrears.domain import Doc, limits
+from arrears.domain import Doc, limits, payments
 from arrears.domain import invoice as rules
 from arrears.domain import ledger as books
-from arrears.domain.errors import CardError, CommitThenRaise, InvalidRequest
+from arrears.domain.errors import CardError, InvalidRequest
 from arrears.services import Ctx, ledger
 from arrears.services.clocktime import at_clock
 from arrears.services.common import emit, load
 from arrears.services.customers import record_balance
 from arrears.services.drafts import usable_balance
-from arrears.store.base import Tx
+from arrears.store.base import CommitThenRaise, Tx
 from arrears.store.query import Cond, Filter, Page
-
-DEFAULT_DAYS_UNTIL_DUE = 30
-
-# Stripe's test payment methods (https://docs.stripe.com/testing): those that succeed, and the card
-# error each failing one answers with.
-SUCCEEDING_TEST_METHODS = frozenset({"pm_card_visa", "pm_card_mastercard", "pm_card_amex", "pm_card_us"})
-DECLINING_TEST_METHODS: dict[str, tuple[str, str, str]] = {
-    "pm_card_chargeDeclined": ("card_declined", "generic_decline", "Your card was declined."),
-    "pm_card_chargeCustomerFail": ("card_declined", "generic_decline", "Your card was declined."),
-    "pm_card_visa_chargeDeclined": ("card_declined", "generic_decline", "Your card was declined."),
-    "pm_card_chargeDeclinedInsufficientFunds": (
-        "card_declined", "insufficient_funds", "Your card has insufficient funds."),
-    "pm_card_chargeDeclinedExpiredCard": ("expired_card", "expired_card", "Your card has expired."),
-}
 
 
 async def _load(tx: Tx, ctx: Ctx, invoice_id: str, param: str = "id") -> tuple[Doc, Ctx]:
     """The invoice, locked, and the request's context at the invoice's time (its test clock's, if any)."""
     inv = await load(tx, "invoices", invoice_id, param=param, for_update=True)
     return inv, await at_clock(tx, ctx, inv["test_clock"])
-
-
-def _close(inv: Doc) -> None:
-    """What every terminal-ish status shares: no more automatic collection, no uncollectible detail."""
-    inv["auto_advance"] = False
-    inv["next_payment_attempt"] = None
-    inv["automatically_finalizes_at"] = None
-    inv.pop("status_details", None)
 
 
 async def _assign_number(tx: Tx, inv: Doc, cust: Doc) -> None:
@@ -77,36 +57,14 @@ async def finalize_draft(tx: Tx, ctx: Ctx, inv: Doc) -> None:
     if cust["currency"] is None:
         cust["currency"] = inv["currency"]
     await tx.update("customers", cust)
-    now = ctx.now
-    inv["status"] = rules.OPEN
-    inv["status_transitions"]["finalized_at"] = now
-    inv["effective_at"] = inv["effective_at"] or now
     # The page's random token is its only credential (api/pages.py); it is stored in the URL alone.
     page = f"{ctx.base_url}/i/{inv['id']}/{'live' if inv['livemode'] else 'test'}_{secrets.token_urlsafe(24)}"
-    inv["hosted_invoice_url"], inv["invoice_pdf"] = page, f"{page}/pdf"
-    inv["automatically_finalizes_at"] = None
-    inv["webhooks_delivered_at"] = inv["webhooks_delivered_at"] or now
-    if inv["collection_method"] == "send_invoice":
-        inv["due_date"] = inv["due_date"] or now + DEFAULT_DAYS_UNTIL_DUE * 86400
-        inv["next_payment_attempt"] = None
-    else:
-        inv["next_payment_attempt"] = now + 3600 if inv["auto_advance"] else None
+    rules.open_draft(inv, ctx.now, page=page)
     finalized = await emit(tx, ctx, "invoice.finalized", inv)
     await ledger.post_for_invoice(tx, ctx, "finalization", books.finalization(inv), inv, finalized)
     if due == 0:
-        _settle(inv, now)
+        rules.settle(inv, ctx.now)
         await emit(tx, ctx, "invoice.paid", inv)
-
-
-def _settle(inv: Doc, now: int, *, out_of_band: bool = False) -> None:
-    remaining = inv["amount_remaining"]
-    inv["amount_paid"] += remaining
-    if out_of_band:
-        inv["amount_paid_off_stripe"] = (inv["amount_paid_off_stripe"] or 0) + remaining
-    inv["amount_remaining"] = 0
-    inv["status"] = rules.PAID
-    inv["status_transitions"]["paid_at"] = now
-    _close(inv)
 
 
 async def finalize(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
@@ -134,14 +92,15 @@ async def pay(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
                 "This customer has no attached payment source or default payment method. Please consider "
                 "adding a default payment method, or pass `paid_out_of_band=true` to record a payment made "
                 "outside arrears.")
-        if method not in SUCCEEDING_TEST_METHODS and method not in DECLINING_TEST_METHODS:
+        if not payments.known(method):
             raise InvalidRequest(f"No such PaymentMethod: '{method}'", param="payment_method",
                                  code="resource_missing")
     if inv["status"] == rules.DRAFT:
         await finalize_draft(tx, ctx, inv)
-    if method in DECLINING_TEST_METHODS and inv["status"] != rules.PAID:
-        await _record_failed_attempt(tx, ctx, inv, DECLINING_TEST_METHODS[method])
-    if inv["status"] != rules.PAID:
+    if inv["status"] != rules.PAID:  # not already settled by its finalization (nothing was due)
+        decline = payments.decline_of(method)
+        if decline is not None:
+            await _decline(tx, ctx, inv, decline)
         await record_payment(tx, ctx, inv, out_of_band=out_of_band)
         await _clear_delinquency(tx, inv)
     await tx.update("invoices", inv)
@@ -152,11 +111,9 @@ async def record_payment(tx: Tx, ctx: Ctx, inv: Doc, *, out_of_band: bool) -> No
     """The amount remaining is received: paid, booked (a recovery first if it had been written off),
     with Stripe's events. The caller saves the invoice."""
     if not out_of_band:
-        inv["attempted"] = True
-        inv["attempt_count"] += 1
+        rules.count_attempt(inv)
     was_written_off = inv["status"] == rules.UNCOLLECTIBLE
-    received = inv["amount_remaining"]
-    _settle(inv, ctx.now, out_of_band=out_of_band)
+    received = rules.settle(inv, ctx.now, out_of_band=out_of_band)
     paid = await emit(tx, ctx, "invoice.paid", inv)
     if was_written_off:
         await ledger.post_for_invoice(tx, ctx, "recovery", books.recovery(received), inv, paid)
@@ -165,21 +122,19 @@ async def record_payment(tx: Tx, ctx: Ctx, inv: Doc, *, out_of_band: bool) -> No
         await emit(tx, ctx, "invoice.payment_succeeded", inv)
 
 
-async def _record_failed_attempt(tx: Tx, ctx: Ctx, inv: Doc, decline: tuple[str, str, str]) -> None:
-    """A declined attempt is kept (attempted, attempt_count, invoice.payment_failed) and the caller gets
-    Stripe's 402 card error; the status does not change."""
-    code, decline_code, message = decline
-    inv["attempted"] = True
-    inv["attempt_count"] += 1
+async def _decline(tx: Tx, ctx: Ctx, inv: Doc, decline: payments.Decline) -> None:
+    """Always raises: a declined attempt is kept (attempted, attempt_count, invoice.payment_failed) and
+    the caller gets Stripe's 402 card error; the status does not change."""
+    rules.count_attempt(inv)
     inv["last_finalization_error"] = None
     await tx.update("invoices", inv)
     await emit(tx, ctx, "invoice.payment_failed", inv)
-    raise CommitThenRaise(CardError(message, code=code, decline_code=decline_code))
+    raise CommitThenRaise(CardError(decline.message, code=decline.code, decline_code=decline.decline_code))
 
 
 async def send(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
     inv, ctx = await _load(tx, ctx, invoice_id, param="invoice")  # Stripe's 404 param here
-    rules.next_status("send", inv)
+    rules.next_status("send", inv)  # a refusal only: sending moves nothing but a draft, by finalizing it
     if inv["collection_method"] != "send_invoice":
         raise InvalidRequest("You can only manually send an invoice if its collection method is 'send_invoice'.")
     if inv["status"] == rules.DRAFT:
@@ -191,15 +146,12 @@ async def send(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
 
 async def void(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
     inv, ctx = await _load(tx, ctx, invoice_id)
-    rules.next_status("void", inv)
+    rules.void(inv, ctx.now)  # refused here, before the customer's balance is given back
     applied = (inv["ending_balance"] or 0) - (inv["starting_balance"] or 0)
     if applied:  # give the customer back the balance this invoice used (API 2019-12-03 and later)
         cust = await load(tx, "customers", inv["customer"], param="customer", for_update=True)
         await record_balance(tx, ctx, cust, -applied, "unapplied_from_invoice", inv["id"], currency=inv["currency"])
         await tx.update("customers", cust)
-    inv["status"] = rules.VOID
-    inv["status_transitions"]["voided_at"] = ctx.now
-    _close(inv)
     await tx.update("invoices", inv)
     voided = await emit(tx, ctx, "invoice.voided", inv)
     reversal = books.void(await ledger.invoice_balances(tx, inv["id"]))
@@ -219,11 +171,7 @@ async def mark_uncollectible(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any
 async def write_off(tx: Tx, ctx: Ctx, inv: Doc, reason: str) -> None:
     """open → uncollectible: the debt is written off in the books; the amounts stay owed on the invoice
     and it can still be paid (a recovery) or voided. ``reason`` is Stripe's status_details reason."""
-    rules.next_status("mark_uncollectible", inv)
-    inv["status"] = rules.UNCOLLECTIBLE
-    inv["status_transitions"]["marked_uncollectible_at"] = ctx.now
-    _close(inv)
-    inv["status_details"] = {"uncollectible": {"reason": reason}}
+    rules.mark_uncollectible(inv, ctx.now, reason)
     await tx.update("invoices", inv)
     marked = await emit(tx, ctx, "invoice.marked_uncollectible", inv)
     await ledger.post_for_invoice(tx, ctx, "write_off", books.write_off(inv["amount_remaining"]), inv, marked)

@@ -24,15 +24,17 @@ def shown(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def open_store(url: str, *, synchronous: str = "FULL", migrate: bool = True, pool_size: int = 10) -> Store:
+def open_store(url: str, *, synchronous: str = "FULL", migrate: bool = True, pool_size: int = 10,
+               rehearsal: bool = True) -> Store:
     """A Store for ``sqlite:///path`` (relative) or ``sqlite:////abs/path``, or for
-    ``postgresql://user@host:port/db`` (``postgres://`` too). ``synchronous`` is SQLite's setting;
-    ``pool_size`` is the connections one process keeps to PostgreSQL. Raises ValueError when the URL names
-    no backend arrears has."""
+    ``postgresql://user@host:port/db`` (``postgres://`` too). ``synchronous`` and ``rehearsal`` (rehearse
+    writes outside the write lock: ``store/rehearsal.py``) are SQLite's settings; ``pool_size`` is the
+    connections one process keeps to PostgreSQL. Raises ValueError when the URL names no backend arrears
+    has."""
     if url.startswith("sqlite:"):
         from arrears.store.sqlite import SqliteStore
 
-        return SqliteStore(sqlite_path(url), synchronous=synchronous, migrate=migrate)
+        return SqliteStore(sqlite_path(url), synchronous=synchronous, migrate=migrate, rehearsal=rehearsal)
     if url.startswith(("postgresql://", "postgres://")):
         from arrears.store.postgres import PostgresStore
 

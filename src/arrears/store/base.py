@@ -2,7 +2,8 @@
 
 A ``Store`` runs a function inside one transaction: ``write`` for a command (committed before the
 caller hears back), ``read`` for queries. A function that raises rolls its writes back, except when it
-raises ``domain.errors.CommitThenRaise``: then its writes are committed and the wrapped error raised.
+raises ``CommitThenRaise``: then its writes are committed and the wrapped error raised. ``write`` takes
+the command's name as ``kind`` (SQLite keeps its rehearsal odds per kind; ``rehearsal.py``).
 Backends: ``sqlite.SqliteStore`` (group commit) and ``postgres.PostgresStore`` (asyncpg; ``for_update``
 takes a row lock; a refused transaction runs ``fn`` again, so ``fn`` must have no effect outside the
 transaction). Objects are JSON documents with a few indexed columns (``tables.py``).
@@ -21,9 +22,12 @@ from __future__ import annotations
 import builtins
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from arrears.store.query import Filter, Group, Page, PageResult
+
+if TYPE_CHECKING:
+    from arrears.domain.errors import ArrearsError
 
 Doc = dict[str, Any]
 T = TypeVar("T")
@@ -48,6 +52,15 @@ OPEN = Scope(DEFAULT_ACCOUNT, False)
 
 class ScopeError(RuntimeError):
     """A transaction tried to leave its scope: a programming error, never a client's."""
+
+
+class CommitThenRaise(Exception):  # noqa: N818 - a signal to the store, not an error name
+    """Raised by a command whose work must be kept although the request fails (a declined payment is
+    recorded): the store commits the transaction, then raises ``error`` to the caller."""
+
+    def __init__(self, error: ArrearsError) -> None:
+        super().__init__(error.message)
+        self.error = error
 
 
 class Tx(Protocol):
@@ -92,11 +105,13 @@ TxFn = Callable[[Tx], Awaitable[T]]
 class Store(Protocol):
     url: str
 
-    async def write(self, fn: Callable[[Tx], Awaitable[T]], *, scope: Scope = OPEN) -> T:
+    async def write(self, fn: Callable[[Tx], Awaitable[T]], *, scope: Scope = OPEN, kind: str | None = None) -> T:
         """Run ``fn`` in one transaction and commit before returning its result. ``fn`` may run more
         than once (PostgreSQL re-runs a transaction it refused; SQLite rehearses it outside the write
         lock): only the writes of the run that counts are kept, so ``fn`` must do nothing but its
-        ``Tx`` calls and computing its result."""
+        ``Tx`` calls and computing its result. ``kind``: the command's name (an operationId), the same
+        for every call of one command; SQLite rehearses only writes that have one, with odds kept per
+        kind. Other backends ignore it."""
         ...
 
     async def read(self, fn: Callable[[Tx], Awaitable[T]], *, scope: Scope = OPEN) -> T: ...

@@ -31,14 +31,13 @@ from typing import Any, TypeVar
 import asyncpg
 import orjson
 
-from arrears.domain.errors import CommitThenRaise
 from arrears.domain.limits import MAX_TIMESTAMP, MIN_TIMESTAMP
 from arrears.store import shown, versions
-from arrears.store.base import OPEN, Doc, Scope, ScopeError, Tx
+from arrears.store.base import OPEN, CommitThenRaise, Doc, Scope, ScopeError, Tx
 from arrears.store.query import Filter, Group, Page, PageResult
 from arrears.store.sql import (
-    Dialect,
     LockedRows,
+    SqlDialect,
     Statements,
     Updates,
     aggregate_query,
@@ -57,7 +56,7 @@ from arrears.store.tables import TABLES
 T = TypeVar("T")
 log = logging.getLogger("arrears.store")
 PERIOD_FORMATS = {"month": "YYYY-MM", "quarter": 'YYYY-"Q"Q'}
-DIALECT = Dialect(
+DIALECT = SqlDialect(
     placeholder=lambda n: f"${n}",
     metadata=lambda key: f"(data::json -> 'metadata' ->> {key})",
     lock=" FOR UPDATE",
@@ -325,7 +324,8 @@ class PostgresStore:
         async with self._opened().acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             return await fn(PgTx(conn, scope))
 
-    async def write(self, fn: Callable[[Tx], Awaitable[T]], *, scope: Scope = OPEN) -> T:
+    async def write(self, fn: Callable[[Tx], Awaitable[T]], *, scope: Scope = OPEN, kind: str | None = None) -> T:
+        """``kind`` is ignored: PostgreSQL has no rehearsal (its re-runs are of refused transactions)."""
         attempt = 1
         while True:
             try:

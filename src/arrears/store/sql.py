@@ -1,4 +1,4 @@
-"""SQL shared by the backends: filters → WHERE, pages, and the per-table statements. A ``Dialect`` says
+"""SQL shared by the backends: filters → WHERE, pages, and the per-table statements. A ``SqlDialect`` says
 how to write a placeholder, how to reach into the JSON ``data`` column for a metadata key, and how to
 lock a row read for update.
 
@@ -22,7 +22,7 @@ SCOPE_COLUMNS = ("account_id", "livemode")
 
 
 @dataclass(frozen=True)
-class Dialect:
+class SqlDialect:
     placeholder: Callable[[int], str]  # 1-based position -> "?" or "$1"
     metadata: Callable[[str], str]  # placeholder for the key -> SQL expression of the value
     lock: str = ""  # appended to a read for update: " FOR UPDATE", or "" where writers are serialized
@@ -31,7 +31,7 @@ class Dialect:
 
 
 class Params:
-    def __init__(self, dialect: Dialect, start: list[Any] | None = None) -> None:
+    def __init__(self, dialect: SqlDialect, start: list[Any] | None = None) -> None:
         self.values: list[Any] = list(start or [])
         self.dialect = dialect
 
@@ -96,7 +96,7 @@ def where_sql(flt: Filter, table: Table, params: Params, scope: Scope | None = N
 
 
 def list_query(
-    table: Table, flt: Filter, page: Page, cursor_seq: int | None, dialect: Dialect, scope: Scope
+    table: Table, flt: Filter, page: Page, cursor_seq: int | None, dialect: SqlDialect, scope: Scope
 ) -> tuple[str, list[Any], bool]:
     """(sql, params, reverse) for one page of ``data``; ``cursor_seq`` is the seq of the page's cursor
     object (-1 when it no longer exists). ``reverse``: the rows come oldest first and must be flipped."""
@@ -114,7 +114,7 @@ def list_query(
 
 
 def search_query(
-    table: Table, flt: Filter, limit: int, after_seq: int | None, dialect: Dialect, scope: Scope
+    table: Table, flt: Filter, limit: int, after_seq: int | None, dialect: SqlDialect, scope: Scope
 ) -> tuple[str, list[Any]]:
     params = Params(dialect)
     where = where_sql(flt, table, params, scope)
@@ -123,7 +123,7 @@ def search_query(
     return f"SELECT seq, data FROM {table.name} WHERE {where} ORDER BY seq DESC LIMIT {int(limit) + 1}", params.values
 
 
-def count_query(table: Table, flt: Filter, dialect: Dialect, scope: Scope) -> tuple[str, list[Any]]:
+def count_query(table: Table, flt: Filter, dialect: SqlDialect, scope: Scope) -> tuple[str, list[Any]]:
     params = Params(dialect)
     return f"SELECT count(*) FROM {table.name} WHERE {where_sql(flt, table, params, scope)}", params.values
 
@@ -143,13 +143,13 @@ class Statements:
     delete: str
 
 
-def _by_id(dialect: Dialect, first: int, filtered: bool) -> str:
+def _by_id(dialect: SqlDialect, first: int, filtered: bool) -> str:
     ph = dialect.placeholder
     scoped = f" AND account_id = {ph(first + 1)} AND livemode = {ph(first + 2)}" if filtered else ""
     return f"id = {ph(first)}{scoped}"
 
 
-def update_sql(table: Table, dialect: Dialect, *, filtered: bool, columns: tuple[str, ...]) -> str:
+def update_sql(table: Table, dialect: SqlDialect, *, filtered: bool, columns: tuple[str, ...]) -> str:
     """``UPDATE`` of ``data`` and of the indexed ``columns`` given (all of them, or only those whose
     values changed: an index whose columns keep their values is then left alone)."""
     ph = dialect.placeholder
@@ -157,7 +157,7 @@ def update_sql(table: Table, dialect: Dialect, *, filtered: bool, columns: tuple
     return f"UPDATE {table.name} SET {', '.join(sets)} WHERE {_by_id(dialect, len(columns) + 2, filtered)}"
 
 
-def statements(table: Table, dialect: Dialect, *, filtered: bool) -> Statements:
+def statements(table: Table, dialect: SqlDialect, *, filtered: bool) -> Statements:
     ph = dialect.placeholder
 
     def by_id(first: int) -> str:
@@ -183,7 +183,7 @@ class Updates:
     with the column values a row had when read for update (``LockedRows``), its update sets only the
     columns whose values changed, besides ``data``."""
 
-    def __init__(self, dialect: Dialect) -> None:
+    def __init__(self, dialect: SqlDialect) -> None:
         self.dialect = dialect
         self._sql: dict[tuple[str, bool, tuple[str, ...]], str] = {}
 
@@ -297,7 +297,7 @@ def _group_sql(group: Group, table: Table, params: Params) -> str:
 
 
 def aggregate_query(
-    table: Table, groups: tuple[Group, ...], total: str, flt: Filter, dialect: Dialect, scope: Scope
+    table: Table, groups: tuple[Group, ...], total: str, flt: Filter, dialect: SqlDialect, scope: Scope
 ) -> tuple[str, list[Any]]:
     """``SELECT <groups>, SUM(total) ... GROUP BY <groups>``: one row per combination of the keys."""
     if total not in table.columns:

@@ -28,9 +28,8 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from arrears.clock import Clock
+from arrears.clock import Clock, pause
 from arrears.domain import Doc
-from arrears.housekeeping import pause
 from arrears.ids import IdGen
 from arrears.store.base import SYSTEM, Store, Tx
 from arrears.store.query import Cond, Filter, Page

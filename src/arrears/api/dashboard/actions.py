@@ -24,6 +24,11 @@ class Action:
     books: Callable[[Doc], str]
     destructive: bool = False
 
+    @property
+    def kind(self) -> str:
+        """The command's name for the store (``Store.write``'s ``kind``), as an operationId is for the API."""
+        return "Dashboard" + "".join(word.capitalize() for word in self.name.split("_"))
+
 
 def _applied(inv: Doc) -> int:
     """The customer balance the invoice used at finalization (positive: credit it consumed)."""

@@ -3,15 +3,12 @@ over time (bars by period), totals by customer, each with a CSV download.
 
 The numbers come from the reports service (``services.reports``: ``aging(tx, now, currency)`` and
 ``bad_debt(tx, period, group_by)``), the same functions behind ``/_arrears/v1/reports/*``; the dashboard
-only draws them. On a server without that service the page says so and lists the invoices marked
-uncollectible, which need no report.
+only draws them, beside the invoices marked uncollectible.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable
 from typing import Any, Protocol
 
 from starlette.responses import Response
@@ -20,6 +17,7 @@ from arrears.api.dashboard import charts
 from arrears.api.dashboard.format import money
 from arrears.api.dashboard.web import SECURITY_HEADERS, Visit
 from arrears.domain import Doc
+from arrears.services import reports
 from arrears.store.base import Tx
 from arrears.store.query import Cond, Filter, Page
 
@@ -32,27 +30,17 @@ FLOWS = (charts.Series("written_off", "Written off", "#b91c1c"), charts.Series("
 
 
 class Reports(Protocol):
-    """The reports service as the dashboard uses it (the module ``arrears.services.reports``)."""
+    """The reports service as the dashboard uses it: the module ``arrears.services.reports`` (``SERVICE``),
+    or a stand-in with the same functions."""
 
-    aging: Callable[..., Any]  # (tx, now, currency) -> aging_report
-    bad_debt: Callable[..., Any]  # (tx, period, group_by) -> bad_debt_report
-    to_csv: Callable[[Doc], str]  # a report's rows as CSV, as the reports API answers format=csv
+    def aging(self, tx: Tx, now: int, currency: str) -> Awaitable[Doc]: ...
 
+    def bad_debt(self, tx: Tx, period: str, group_by: str) -> Awaitable[Doc]: ...
 
-def installed_reports() -> Reports | None:
-    """``arrears.services.reports`` when this server has it."""
-    try:
-        module: Reports = importlib.import_module("arrears.services.reports")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("arrears.services.reports", "arrears.services"):
-            raise
-        return None
-    return module
+    def to_csv(self, report: Doc) -> str: ...  # a report's rows as CSV, as the reports API answers format=csv
 
 
-async def _call(tx: Tx, fn: Callable[..., Any], *args: Any) -> Doc:
-    result = fn(tx, *args)
-    return await result if inspect.isawaitable(result) else result  # type: ignore[no-any-return]
+SERVICE: Reports = reports
 
 
 def _choices(visit: Visit) -> tuple[str, str]:
@@ -67,9 +55,9 @@ async def _reports(visit: Visit, service: Reports, currency: str, period: str
     now = visit.env.clock.now()
 
     async def read(tx: Tx) -> tuple[Doc, Doc, Doc, dict[str, Doc]]:
-        aging = await _call(tx, service.aging, now, currency)
-        by_period = await _call(tx, service.bad_debt, period, "period")
-        by_customer = await _call(tx, service.bad_debt, period, "customer")
+        aging = await service.aging(tx, now, currency)
+        by_period = await service.bad_debt(tx, period, "period")
+        by_customer = await service.bad_debt(tx, period, "customer")
         ids = {row["customer"] for row in aging["rows"]} | {row["customer"] for row in by_customer["rows"]}
         customers = {cid: doc for cid in sorted(i for i in ids if i) if (doc := await tx.get("customers", cid))}
         return aging, by_period, by_customer, customers
@@ -88,10 +76,7 @@ async def index(visit: Visit) -> Response:
         "invoices", Filter((Cond("status", "=", "uncollectible"),)), Page(limit=25)),
         scope=visit.scope) if visit.may("invoice") else None
     context: dict[str, Any] = {"currency": currency, "period": period, "periods": PERIODS,
-                               "uncollectible": None if written_off is None else written_off.docs,
-                               "available": visit.dash.reports is not None}
-    if visit.dash.reports is None:
-        return visit.render("bad_debt.html", **context)
+                               "uncollectible": None if written_off is None else written_off.docs}
     aging, by_period, by_customer, customers = await _reports(visit, visit.dash.reports, currency, period)
 
     def fmt(minor: int) -> str:
@@ -134,8 +119,6 @@ async def download(visit: Visit) -> Response:
     service = visit.dash.reports
     if report not in CSV_REPORTS:
         return visit.not_found(f"There is no report {report}.")
-    if service is None:
-        return visit.not_found("This server has no reports service yet.")
     currency, period = _choices(visit)
     aging, by_period, by_customer, _ = await _reports(visit, service, currency, period)
     chosen = {"aging": aging, "write-offs": by_period, "by-customer": by_customer}[report]

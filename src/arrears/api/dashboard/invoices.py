@@ -134,7 +134,7 @@ async def act(visit: Visit) -> Response:
         return await action.run(tx, ctx, invoice_id)
 
     try:
-        done = await visit.env.store.write(run, scope=visit.scope)
+        done = await visit.env.store.write(run, scope=visit.scope, kind=action.kind)
     except ArrearsError as exc:
         visit.flash("error", f"{action.label} failed: {exc.message}")
     else:

@@ -48,11 +48,11 @@ def routes(env: Env, secret: str | None = None, *, reports: bad_debt.Reports | N
            trust_proxy: bool = False) -> list[BaseRoute]:
     """The dashboard mounted at /dashboard, signing in through ``env.auth`` (open or strict). Without a
     ``secret`` one is made for this process, so sessions last until it stops (``arrears serve`` hands one
-    secret to all its workers). ``reports`` defaults to the installed reports service
+    secret to all its workers). ``reports`` defaults to the reports service
     (``arrears.services.reports``). ``trust_proxy``: believe a reverse proxy's X-Forwarded-Proto and
     X-Forwarded-For (``ARREARS_TRUST_PROXY``)."""
     dash = Dash(env=env, sessions=Sessions(secret or secrets.token_urlsafe(32)),
-                reports=reports or bad_debt.installed_reports(), trust_proxy=trust_proxy)
+                reports=reports or bad_debt.SERVICE, trust_proxy=trust_proxy)
     table: list[BaseRoute] = [Route(path, endpoint(page, dash, need), methods=[method])
                               for method, path, page, need in PAGES]
     table.append(Mount("/static", StaticFiles(directory=Path(__file__).parent / "static")))

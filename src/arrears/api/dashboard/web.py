@@ -70,7 +70,7 @@ class Dash:
 
     env: Env
     sessions: Sessions
-    reports: Any = None  # bad_debt.Reports: the reports service, when the server has one
+    reports: Any = None  # bad_debt.Reports: the reports service (routes() hands it services.reports)
     trust_proxy: bool = False  # believe X-Forwarded-Proto / X-Forwarded-For (ARREARS_TRUST_PROXY)
     throttle: SignInThrottle = field(default_factory=SignInThrottle)  # failed sign-ins per client address
     templates: jinja2.Environment = field(default_factory=_templates)

@@ -5,8 +5,6 @@ A Flex key is an arrears key with an ``f`` in front, as Flex spells its keys: ``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from starlette.routing import Route
 
 from arrears.api import cycle
@@ -21,9 +19,9 @@ TEST_PREFIX = "fsk_test_"
 NO_KEY = "No API key provided. Send your Flex key as 'Authorization: Bearer fsk_test_…'."
 
 
-def key(headers: Mapping[str, str]) -> str:
+def key(authorization: str | None) -> str:
     """The arrears key a Flex ``Authorization: Bearer f…`` header carries."""
-    scheme, _, given = (headers.get("authorization") or "").strip().partition(" ")
+    scheme, _, given = (authorization or "").strip().partition(" ")
     given = given.strip()
     if scheme.lower() != "bearer" or not given:
         raise AuthenticationError(NO_KEY)
@@ -32,8 +30,8 @@ def key(headers: Mapping[str, str]) -> str:
     raise AuthenticationError(f"Invalid API key: Flex keys start with '{TEST_PREFIX}'.")
 
 
-DIALECT = cycle.Dialect(mount=MOUNT, key=key, render_error=errors.render,
-                        internal_error=errors.internal, normalise=normalise)
+DIALECT = cycle.Dialect(mount=MOUNT, key=key, render_error=errors.render, internal_error=errors.internal,
+                        normalise=normalise, not_found=f"The routes are in {MOUNT}/openapi.json.")
 
 
 def routes(env: Env) -> list[Route]:

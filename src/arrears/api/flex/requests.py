@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from arrears.api.flex import ids
-from arrears.api.stripe.schema import Spec, amount, array, currency, enum, integer, metadata, obj, string
+from arrears.api.schema import Spec, amount, array, currency, enum, integer, metadata, obj, string
 from arrears.domain.errors import ParamError
 
 EXPAND = array(string(max_length=40), max_items=10,

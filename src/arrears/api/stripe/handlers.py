@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
+from arrears.api.cycle import Call, Csv, Handler, page
 from arrears.api.stripe import search as search_lang
 from arrears.domain import Doc
 from arrears.domain.errors import ParamError, missing
@@ -23,23 +23,11 @@ from arrears.services import (
 )
 from arrears.services.common import load, retrieve
 from arrears.store.base import Tx
-from arrears.store.query import Cond, Filter, Page
+from arrears.store.query import Cond, Filter
 from arrears.webhooks import transport
 
-CSV = "_csv"  # a handler's answer that the face sends as text/csv
 RANGE_OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    ctx: Ctx
-    path: dict[str, str]
-    params: dict[str, Any]
-    url: str  # the request path, for list objects
-
-
-Handler = Callable[[Tx, Call], Awaitable[Doc]]
-Before = Callable[[Call], Awaitable[None]]  # a check awaited before the transaction (routes.Operation.before)
+DEFAULT_LIMIT = 10
 
 
 # --- handler factories: most operations are one service call or one load -------------------------
@@ -80,14 +68,6 @@ def _retrieve(table: str, key: str) -> Handler:
 
 # --- lists and search -----------------------------------------------------------------------------
 
-def _page(params: dict[str, Any]) -> Page:
-    if params.get("starting_after") and params.get("ending_before"):
-        raise ParamError("You may only specify one of these parameters: ending_before, starting_after.",
-                         param="ending_before", code="parameters_exclusive")
-    return Page(limit=params.get("limit") or 10, starting_after=params.get("starting_after"),
-                ending_before=params.get("ending_before"))
-
-
 def _conds(params: dict[str, Any], equal: tuple[str, ...], ranges: tuple[str, ...] = ("created",)) -> list[Cond]:
     conds = [Cond(name, "=", params[name]) for name in equal if params.get(name) is not None]
     for name in ranges:
@@ -100,7 +80,7 @@ def _conds(params: dict[str, Any], equal: tuple[str, ...], ranges: tuple[str, ..
 
 
 async def _list(tx: Tx, call: Call, table: str, conds: list[Cond]) -> Doc:
-    result = await tx.list(table, Filter(tuple(conds)), _page(call.params))
+    result = await tx.list(table, Filter(tuple(conds)), page(call.params, default_limit=DEFAULT_LIMIT))
     return {"object": "list", "data": result.docs, "has_more": result.has_more, "url": call.url}
 
 
@@ -122,11 +102,11 @@ def _after_seq(token: str | None) -> int | None:
 
 async def _search(tx: Tx, call: Call, table: str, fields: Any, resource: str) -> Doc:
     flt = search_lang.parse_search(call.params["query"], fields, resource)
-    limit = call.params.get("limit") or 10
+    limit = call.params.get("limit") or DEFAULT_LIMIT
     docs, last = await tx.search(table, flt, limit, _after_seq(call.params.get("page")))
     result: Doc = {"object": "search_result", "data": docs, "has_more": last is not None,
                    "next_page": _page_token(last), "url": call.url}
-    if call.params.get("_total_count"):
+    if call.total_count:
         result["total_count"] = await tx.count(table, flt)
     return result
 
@@ -222,25 +202,25 @@ async def update_line(tx: Tx, call: Call) -> Doc:
 
 async def list_lines(tx: Tx, call: Call) -> Doc:
     inv = await load(tx, "invoices", call.path["invoice"], param="invoice")
-    page = _page(call.params)
+    wanted = page(call.params, default_limit=DEFAULT_LIMIT)
     data = inv["lines"]["data"]
     start, end = 0, len(data)
-    cursor = page.starting_after or page.ending_before
+    cursor = wanted.starting_after or wanted.ending_before
     if cursor is not None:
         index = next((i for i, line in enumerate(data) if line["id"] == cursor), None)
         if index is None:
             raise ParamError(f"The invoice {inv['id']} has no line item '{cursor}'.",
-                             param="starting_after" if page.starting_after else "ending_before")
-        if page.starting_after:
+                             param="starting_after" if wanted.starting_after else "ending_before")
+        if wanted.starting_after:
             start = index + 1
         else:
             end = index
-    if page.ending_before:
-        chosen = data[max(start, end - page.limit):end]
-        has_more = end - page.limit > start
+    if wanted.ending_before:
+        chosen = data[max(start, end - wanted.limit):end]
+        has_more = end - wanted.limit > start
     else:
-        chosen = data[start:start + page.limit]
-        has_more = start + page.limit < end
+        chosen = data[start:start + wanted.limit]
+        has_more = start + wanted.limit < end
     return {"object": "list", "data": chosen, "has_more": has_more, "url": call.url}
 
 
@@ -271,9 +251,7 @@ async def check_webhook_url(call: Call) -> None:
         await transport.check_url(call.params["url"], call.ctx.webhook_urls)
 
 
-async def create_webhook_endpoint(tx: Tx, call: Call) -> Doc:
-    return {**await webhook_endpoints.create(tx, call.ctx, call.params), "_show_secret": True}
-
+create_webhook_endpoint = _create(webhook_endpoints.create)  # its row shows the secret (shows_secret)
 
 retrieve_webhook_endpoint = _retrieve("webhook_endpoints", "webhook_endpoint")
 update_webhook_endpoint = _on(webhook_endpoints.update, "webhook_endpoint")
@@ -290,24 +268,24 @@ async def list_webhook_attempts(tx: Tx, call: Call) -> Doc:
 
 # --- reports (arrears' own) -----------------------------------------------------------------------
 
-def _as_csv(report: Doc, params: dict[str, Any]) -> Doc:
+def _as_csv(report: Doc, params: dict[str, Any]) -> Doc | Csv:
     """``format=csv``: the face answers text/csv with the report's rows."""
-    return {CSV: reports.to_csv(report)} if params.get("format") == "csv" else report
+    return Csv(reports.to_csv(report)) if params.get("format") == "csv" else report
 
 
-async def aging_report(tx: Tx, call: Call) -> Doc:
+async def aging_report(tx: Tx, call: Call) -> Doc | Csv:
     report = await reports.aging(tx, call.params.get("as_of") or call.ctx.now, call.params.get("currency"))
     return _as_csv(report, call.params)
 
 
-async def bad_debt_report(tx: Tx, call: Call) -> Doc:
+async def bad_debt_report(tx: Tx, call: Call) -> Doc | Csv:
     p = call.params
     report = await reports.bad_debt(tx, p.get("period") or "month", p.get("group_by") or "period",
                                     start=p.get("start"), end=p.get("end"), currency=p.get("currency"))
     return _as_csv(report, p)
 
 
-async def journal_report(tx: Tx, call: Call) -> Doc:
+async def journal_report(tx: Tx, call: Call) -> Doc | Csv:
     report = await reports.journal(tx, start=call.params.get("start"), end=call.params.get("end"))
     return _as_csv(report, call.params)
 

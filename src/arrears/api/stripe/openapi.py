@@ -16,16 +16,14 @@ from starlette.routing import Route
 from arrears import STRIPE_API_VERSION
 from arrears.api import openapi
 from arrears.api.stripe import objects_schema
+from arrears.api.stripe.params import EXPAND
 from arrears.api.stripe.routes import OPERATIONS
-from arrears.api.stripe.schema import array, string
 
 DESCRIPTION = (
     "arrears' Stripe face: Stripe's Invoices API (customers, invoice items, invoices and their lifecycle, "
     "events, webhook endpoints). Authenticate with a test secret key `sk_test_…`, as Bearer or as the Basic "
     "user name. Bodies may be form-encoded (bracket notation) or JSON."
 )
-# Validates ``expand`` too (face.py), so the document and the check cannot drift.
-EXPAND = array(string(max_length=500), max_items=100, doc="Fields to expand, e.g. customer or data.customer.")
 
 
 def _tag(path: str) -> str:

@@ -2,11 +2,12 @@
 
 Names and shapes follow stripe-python 16.1.0's params TypedDicts. A parameter Stripe has but arrears
 does not implement is absent here, so it is refused with "Received unknown parameter" rather than
-silently ignored. ``expand`` is added to every operation by the router."""
+silently ignored. ``expand`` (``EXPAND``) is added to every operation by the Stripe face's dialect
+(face.py), and to every operation of the OpenAPI document (openapi.py): one Spec for both."""
 
 from __future__ import annotations
 
-from arrears.api.stripe.schema import (
+from arrears.api.schema import (
     Spec,
     amount,
     array,
@@ -31,6 +32,7 @@ CUSTOM_FIELD = obj({"name": string(required=True, max_length=40), "value": strin
 CUSTOM_FIELDS = array(CUSTOM_FIELD, emptyable=True, max_items=4)
 SHIPPING = obj({"address": ADDRESS, "name": string(required=True), "phone": string(emptyable=True)}, emptyable=True)
 
+EXPAND = array(string(max_length=500), max_items=100, doc="Fields to expand, e.g. customer or data.customer.")
 LIST = {
     "limit": integer(minimum=1, maximum=100, doc="Between 1 and 100; default 10."),
     "starting_after": string(),

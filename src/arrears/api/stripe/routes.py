@@ -4,30 +4,12 @@ tools are all generated from it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from arrears.api.cycle import Operation
 from arrears.api.stripe import handlers as h
 from arrears.api.stripe import params as p
-from arrears.api.stripe.handlers import Before, Handler
-from arrears.api.stripe.schema import Spec
 
-
-@dataclass(frozen=True)
-class Operation:
-    method: str
-    path: str
-    operation_id: str
-    params: Mapping[str, Spec]
-    handler: Handler
-    returns: str  # the object it answers with; "list:x" / "search:x" for collections; "x|deleted": x or its stub
-    write: bool = False
-    summary: str = ""
-    before: Before | None = None  # awaited before the transaction, for checks that wait on I/O (DNS)
-
-
-def op(method: str, path: str, operation_id: str, params: Mapping[str, Spec], handler: Handler, returns: str,
-       summary: str, before: Before | None = None) -> Operation:
-    return Operation(method, path, operation_id, params, handler, returns, method != "GET", summary, before)
+op = Operation  # rows read as a table: op(method, path, operationId, params, handler, returns, summary, ...)
 
 
 INV = "/v1/invoices/{invoice}"
@@ -108,7 +90,7 @@ OPERATIONS: tuple[Operation, ...] = (
     op("GET", "/v1/events", "GetEvents", p.EVENT_LIST, h.list_events, "list:event", "List all events"),
     op("GET", "/v1/events/{id}", "GetEventsId", p.NO_PARAMS, h.retrieve_event, "event", "Retrieve an event"),
     op("POST", "/v1/webhook_endpoints", "PostWebhookEndpoints", p.WEBHOOK_ENDPOINT_CREATE, h.create_webhook_endpoint,
-       "webhook_endpoint", "Create a webhook endpoint", before=h.check_webhook_url),
+       "webhook_endpoint", "Create a webhook endpoint", before=h.check_webhook_url, shows_secret=True),
     op("GET", "/v1/webhook_endpoints", "GetWebhookEndpoints", p.LIST, h.list_webhook_endpoints,
        "list:webhook_endpoint", "List all webhook endpoints"),
     op("GET", "/v1/webhook_endpoints/{webhook_endpoint}", "GetWebhookEndpointsWebhookEndpoint", p.NO_PARAMS,

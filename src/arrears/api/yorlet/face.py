@@ -4,8 +4,6 @@ account shown on the objects (arrears keeps one account)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from starlette.routing import Route
 
 from arrears.api import cycle
@@ -18,9 +16,9 @@ MOUNT = "/yorlet"
 NO_KEY = "No valid API key provided. Send 'Authorization: Bearer YOUR_API_KEY'."
 
 
-def key(headers: Mapping[str, str]) -> str:
+def key(authorization: str | None) -> str:
     """The API key of ``Authorization: Bearer KEY`` or of a raw ``Authorization: KEY``."""
-    value = (headers.get("authorization") or "").strip()
+    value = (authorization or "").strip()
     scheme, _, rest = value.partition(" ")
     given = rest.strip() if scheme.lower() == "bearer" else value
     if not given:
@@ -28,8 +26,8 @@ def key(headers: Mapping[str, str]) -> str:
     return given
 
 
-DIALECT = cycle.Dialect(mount=MOUNT, key=key, render_error=errors.render,
-                        internal_error=errors.internal)
+DIALECT = cycle.Dialect(mount=MOUNT, key=key, render_error=errors.render, internal_error=errors.internal,
+                        not_found=f"The routes are in {MOUNT}/openapi.json.")
 
 
 def routes(env: Env) -> list[Route]:

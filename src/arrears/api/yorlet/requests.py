@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from arrears.api.schema import Spec, amount, boolean, currency, enum, integer, metadata, string, timestamp
 from arrears.api.stripe import params as stripe_params
-from arrears.api.stripe.schema import Spec, amount, boolean, currency, enum, integer, metadata, string, timestamp
 from arrears.domain.errors import ParamError
 from arrears.domain.invoice import STATUSES
 

@@ -1,9 +1,9 @@
-"""End-to-end fixtures: Debian's chromium driven by Playwright against a real ``arrears serve``.
+"""The dashboard in a browser: Debian's chromium driven by Playwright against a real ``arrears serve``.
 
 Playwright never downloads a browser here: it launches /usr/bin/chromium (``scripts/ensure-chromium``
 installs Debian's package; ``make test`` runs it). A missing chromium or playwright fails these tests
 with the command that fixes it; nothing is skipped. Screenshots of every page go to
-``test-artifacts/e2e/`` (git-ignored)."""
+``test-artifacts/browser/`` (git-ignored)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import stripe
 
-from tests.conftest import make_client
+from tests.conftest import make_client, serve_in
 from tests.support.server import KEY, Server
 
 CHROMIUM = os.environ.get("ARREARS_CHROMIUM", "/usr/bin/chromium")
@@ -24,7 +24,7 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "browser"
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +49,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def dash_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server of its own (SQLite), so the pages show only what these tests made."""
-    folder = tmp_path_factory.mktemp("dashboard")
-    srv = Server(database=f"sqlite:///{folder / 'arrears.db'}", log=folder / "serve.log").start()
-    yield srv
-    srv.stop()
+    yield from serve_in(tmp_path_factory.mktemp("dashboard"))
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +77,7 @@ def sign_in(page: Any, key: str = KEY) -> None:
 
 
 def shot(page: Any, name: str) -> Path:
-    """A full-page screenshot under test-artifacts/e2e/."""
+    """A full-page screenshot under test-artifacts/browser/."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / (re.sub(r"[^a-z0-9_-]+", "-", name.lower()) + ".png")
     page.screenshot(path=str(path), full_page=True)

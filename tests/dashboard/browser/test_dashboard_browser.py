@@ -11,7 +11,7 @@ import stripe
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.e2e.conftest import shot, sign_in
+from tests.dashboard.browser.conftest import shot, sign_in
 
 # What the invoice page must offer in each status: the transition table, written out by hand so a
 # change to it shows up here as a deliberate edit.
