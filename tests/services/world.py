@@ -16,23 +16,13 @@ from arrears.clock import FixedClock
 from arrears.domain import Doc
 from arrears.ids import IdGen
 from arrears.services import Ctx, customers, invoiceitems, invoices, transitions
-from arrears.store.base import OPEN, Scope, Tx
+from arrears.store.base import OPEN, Scope, Tx, run_sync
 from arrears.store.memory import MemoryStore
 from arrears.store.query import Cond, Filter, Page
 
 T = TypeVar("T")
 T0 = 1_800_000_000  # a fixed start: nothing depends on today's date
 DAY = 86400
-
-
-def _through(step: Awaitable[T]) -> T:
-    steps = step.__await__()
-    try:
-        next(steps)
-    except StopIteration as done:
-        result: T = done.value
-        return result
-    raise AssertionError("a memory store call awaited something outside the store")
 
 
 @dataclasses.dataclass
@@ -51,10 +41,10 @@ class World:
 
         async def fn(tx: Tx) -> T:
             return await command(tx, the_ctx, *args)
-        return _through(self.store.write(fn, scope=self.scope))
+        return run_sync(self.store.write(fn, scope=self.scope))
 
     def read(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
-        return _through(self.store.read(fn, scope=self.scope))
+        return run_sync(self.store.read(fn, scope=self.scope))
 
     # --- looking -------------------------------------------------------------------------------------
     def get(self, table: str, obj_id: str) -> Doc | None:

@@ -19,33 +19,16 @@ from arrears.store.base import CommitThenRaise, Doc, Tx
 from arrears.store.query import Filter, Page
 from arrears.store.rehearsal import Record
 from arrears.store.sqlite import Done, Failed, Keep, Refused, SqliteStore, answer, replayed
+from tests.store import sqlite_support
+from tests.store.sqlite_support import customer, insert
 
 T = TypeVar("T")
 EVERYTHING = Filter()
 
 
-def customer(n: int, **fields: Any) -> Doc:
-    return {"id": f"cus_{n:04d}", "object": "customer", "created": 1_700_000_000 + n, "email": f"c{n}@example.com",
-            "name": f"Customer {n}", "phone": None, "metadata": {}, **fields}
-
-
 def run(path: Path, body: Callable[[SqliteStore], Awaitable[T]], **options: Any) -> T:
-    """Open a store on ``path``, run ``body`` with it, close it."""
-    async def main() -> T:
-        store = SqliteStore(str(path), **options)
-        await store.open()
-        try:
-            return await asyncio.wait_for(body(store), 20)
-        finally:
-            await store.close()
-    return asyncio.run(main())
-
-
-async def insert(store: SqliteStore, *docs: Doc) -> None:
-    async def fn(tx: Tx) -> None:
-        for doc in docs:
-            await tx.insert("customers", doc)
-    await store.write(fn)
+    """``sqlite_support.run``, failing after 20 s: a wedged drain fails its test instead of hanging."""
+    return sqlite_support.run(path, body, timeout=20, **options)
 
 
 async def get(store: SqliteStore, obj_id: str) -> Doc | None:

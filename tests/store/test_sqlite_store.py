@@ -10,39 +10,14 @@ import sys
 import textwrap
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
 from arrears.store.base import Doc, Tx
 from arrears.store.query import Cond, Filter, Page
 from arrears.store.sqlite import SqliteStore, migrations
-
-T = TypeVar("T")
-
-
-def customer(n: int, **fields: Any) -> Doc:
-    return {"id": f"cus_{n:04d}", "object": "customer", "created": 1_700_000_000 + n, "email": f"c{n}@example.com",
-            "name": f"Customer {n}", "phone": None, "metadata": {}, **fields}
-
-
-def run(path: Path, body: Callable[[SqliteStore], Awaitable[T]], **options: Any) -> T:
-    """Open a store on ``path``, run ``body`` with it, close it."""
-    async def main() -> T:
-        store = SqliteStore(str(path), **options)
-        await store.open()
-        try:
-            return await body(store)
-        finally:
-            await store.close()
-    return asyncio.run(main())
-
-
-async def insert(store: SqliteStore, *docs: Doc, table: str = "customers") -> None:
-    async def fn(tx: Tx) -> None:
-        for doc in docs:
-            await tx.insert(table, doc)
-    await store.write(fn)
+from tests.store.sqlite_support import customer, insert, run
 
 
 async def get(store: SqliteStore, obj_id: str, table: str = "customers") -> Doc | None:

@@ -125,3 +125,14 @@ class Store(Protocol):
     async def pending_migrations(self) -> list[str]: ...
 
     async def close(self) -> None: ...
+
+
+def run_sync(coro: Awaitable[T]) -> T:
+    """Run a transaction function's coroutine to its end, which it reaches without suspending: the
+    SQLite and memory stores run a command in one step, so ``fn`` may await nothing but its Tx calls."""
+    try:
+        coro.send(None)  # type: ignore[attr-defined]  # a coroutine: every TxFn is an ``async def``
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+    coro.close()  # type: ignore[attr-defined]
+    raise RuntimeError("a transaction function awaited something outside the store")

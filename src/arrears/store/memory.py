@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import orjson
 
 from arrears.domain.limits import MAX_TIMESTAMP, MIN_TIMESTAMP
-from arrears.store.base import OPEN, CommitThenRaise, Doc, Scope, ScopeError, Tx
+from arrears.store.base import OPEN, CommitThenRaise, Doc, Scope, ScopeError, Tx, run_sync
 from arrears.store.query import Cond, Filter, Group, Page, PageResult
 from arrears.store.sql import AGE_BUCKETS
 from arrears.store.tables import TABLES, Table
@@ -248,18 +248,6 @@ def _group_key(group: Group, columns: dict[str, Any]) -> Any:
     return value
 
 
-def _run_through(step: Awaitable[T]) -> T:
-    """Run a transaction function to its end in one step: it may await nothing but its Tx calls."""
-    steps = step.__await__()
-    try:
-        next(steps)
-    except StopIteration as stop:
-        result: T = stop.value
-        return result
-    steps.close()
-    raise RuntimeError("a memory transaction function awaited something outside the store")
-
-
 class MemoryStore:
     def __init__(self, tables: Tables | None = None) -> None:
         self.tables = Tables() if tables is None else tables
@@ -268,7 +256,7 @@ class MemoryStore:
     def _run(self, fn: Callable[[Tx], Awaitable[T]], scope: Scope, *, keep: bool) -> T:
         tx = MemoryTx(self.tables, scope)
         try:
-            result = _run_through(fn(tx))
+            result = run_sync(fn(tx))
         except CommitThenRaise as kept:
             if not keep:
                 self._roll_back(tx.undo)

@@ -22,7 +22,7 @@ Checkpoints (copying the WAL back into the database file) run on a thread of the
 write lock: SQLite's automatic checkpoint would run inside a COMMIT, while every writer of every
 process waits. A PASSIVE checkpoint runs beside writers and readers; at most one runs at a time.
 
-Transaction functions run to completion without suspending (``sqlite_tx.run_sync``).
+Transaction functions run to completion without suspending (``base.run_sync``).
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ from typing import Any, ClassVar, TypeVar
 
 from arrears.domain.errors import ArrearsError
 from arrears.store import versions
-from arrears.store.base import OPEN, CommitThenRaise, Scope, Tx
+from arrears.store.base import OPEN, CommitThenRaise, Scope, Tx, run_sync
 from arrears.store.rehearsal import Record, Rehearsal
-from arrears.store.sqlite_tx import DIALECT, SqliteTx, run_sync
+from arrears.store.sqlite_tx import DIALECT, SqliteTx
 
 __all__ = ["DIALECT", "Checkpointer", "Done", "Failed", "Keep", "Outcome", "Refused", "SqliteStore", "SqliteTx",
            "migrations"]

@@ -4,7 +4,7 @@ Kept apart from the store (``sqlite.py``: group commit, the write lock, checkpoi
 rehearsal (``rehearsal.py``) can record the same calls without importing the store.
 
 Transaction functions run to completion without suspending: ``SqliteTx`` methods are coroutines only
-to match the ``Tx`` Protocol; ``run_sync`` drives them and refuses one that really awaits.
+to match the ``Tx`` Protocol; ``base.run_sync`` drives them and refuses one that really awaits.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from __future__ import annotations
 import builtins
 import copy
 import sqlite3
-from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 
@@ -37,7 +36,6 @@ from arrears.store.sql import (
 )
 from arrears.store.tables import TABLES
 
-T = TypeVar("T")
 DIALECT = SqlDialect(
     placeholder=lambda n: "?",
     metadata=lambda key: f"json_extract(data, '$.metadata.' || json_quote({key}))",
@@ -51,16 +49,6 @@ DIALECT = SqlDialect(
 STATEMENTS = {(name, f): statements(table, DIALECT, filtered=f)
               for name, table in TABLES.items() for f in (False, True)}
 UPDATES = Updates(DIALECT)
-
-
-def run_sync(coro: Awaitable[T]) -> T:
-    """Run a transaction function's coroutine to its end, which it reaches without suspending."""
-    try:
-        coro.send(None)  # type: ignore[attr-defined]  # a coroutine: every TxFn is an ``async def``
-    except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
-    coro.close()  # type: ignore[attr-defined]
-    raise RuntimeError("a SQLite transaction function awaited something outside the store")
 
 
 class SqliteTx:
