@@ -8,7 +8,7 @@ import pytest
 
 from arrears.domain.errors import InvalidRequest, ParamError
 from arrears.domain.limits import CLOCK_ADVANCE_MAX, DEFAULT_MAX_AMOUNT, MAX_AMOUNTS
-from arrears.services import clocks, customers, invoiceitems, transitions
+from arrears.services import customers, invoiceitems, test_clocks, transitions
 from arrears.store.query import Cond
 from tests.services.world import DAY, T0, World
 
@@ -67,12 +67,12 @@ def test_a_balance_past_the_bound_is_refused(world: World) -> None:
 def test_an_automatic_finalization_past_a_bound_leaves_the_draft_with_its_error_and_collection_goes_on(
     world: World,
 ) -> None:
-    clock = world.run(clocks.create, {"frozen_time": T0})
+    clock = world.run(test_clocks.create, {"frozen_time": T0})
     indebted = world.new_customer(test_clock=clock["id"])
     stuck = world.draft(indebted, amount=100, auto_advance=True)
     world.run(customers.update, indebted["id"], {"balance": DEFAULT_MAX_AMOUNT})
     fine = world.draft(world.new_customer(test_clock=clock["id"]), auto_advance=True)
-    world.run(clocks.advance, clock["id"], {"frozen_time": T0 + DAY})
+    world.run(test_clocks.advance, clock["id"], {"frozen_time": T0 + DAY})
     kept = world.invoice(stuck["id"])
     assert kept["status"] == "draft" and kept["number"] is None
     assert kept["last_finalization_error"]["code"] == "amount_too_large"
@@ -81,12 +81,12 @@ def test_an_automatic_finalization_past_a_bound_leaves_the_draft_with_its_error_
 
 
 def test_a_test_clock_moves_forward_only_and_at_most_two_years_at_a_time(world: World) -> None:
-    clock = world.run(clocks.create, {"frozen_time": T0})
+    clock = world.run(test_clocks.create, {"frozen_time": T0})
     with pytest.raises(ParamError, match="two years"):
-        world.run(clocks.advance, clock["id"], {"frozen_time": T0 + CLOCK_ADVANCE_MAX + 1})
+        world.run(test_clocks.advance, clock["id"], {"frozen_time": T0 + CLOCK_ADVANCE_MAX + 1})
     with pytest.raises(InvalidRequest, match="only move forward"):
-        world.run(clocks.advance, clock["id"], {"frozen_time": T0})
-    world.run(clocks.advance, clock["id"], {"frozen_time": T0 + CLOCK_ADVANCE_MAX})
+        world.run(test_clocks.advance, clock["id"], {"frozen_time": T0})
+    world.run(test_clocks.advance, clock["id"], {"frozen_time": T0 + CLOCK_ADVANCE_MAX})
     with pytest.raises(ParamError) as refused:
-        world.run(clocks.create, {"frozen_time": -1})
+        world.run(test_clocks.create, {"frozen_time": -1})
     assert refused.value.param == "frozen_time"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from arrears.domain.collection import LEAVE_PAST_DUE, Policy
-from arrears.services import accounts, clocks, collection, transitions
+from arrears.services import accounts, collection, test_clocks, transitions
 from arrears.store.base import SYSTEM, Scope
 from tests.services.world import DAY, T0, World
 
@@ -25,13 +25,13 @@ def world() -> World:
 
 
 def on_clock(world: World, **customer: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    clock = world.run(clocks.create, {"frozen_time": T0, "name": "dunning"})
+    clock = world.run(test_clocks.create, {"frozen_time": T0, "name": "dunning"})
     return clock, world.new_customer(test_clock=clock["id"], **customer)
 
 
 def advance(world: World, clock: dict[str, Any], to: int, policy: Policy | None = None) -> None:
     ctx = world.ctx() if policy is None else dataclasses.replace(world.ctx(), policy=policy)
-    moved = world.run(clocks.advance, clock["id"], {"frozen_time": to}, ctx=ctx)
+    moved = world.run(test_clocks.advance, clock["id"], {"frozen_time": to}, ctx=ctx)
     assert moved["frozen_time"] == to
 
 

@@ -8,7 +8,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from arrears.store.base import Doc, Tx
+from arrears.domain import Doc
+from arrears.store.base import Tx
 from arrears.store.sqlite import SqliteStore
 
 T = TypeVar("T")

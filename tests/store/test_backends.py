@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 
 import pytest
 
+from arrears.domain import Doc
 from arrears.domain.errors import InvalidRequest
 from arrears.store import open_store, shown
-from arrears.store.base import CommitThenRaise, Doc, Store, Tx
+from arrears.store.base import CommitThenRaise, Store, Tx
 from arrears.store.postgres import PostgresStore
 from arrears.store.query import Cond, Filter, Page
 from tests.store.backends import STORE_BACKENDS, database_url, open_stores

@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 
 import pytest
 
+from arrears.domain import Doc
 from arrears.domain.errors import CardError, InvalidRequest
 from arrears.store import open_store
-from arrears.store.base import CommitThenRaise, Doc, Tx
+from arrears.store.base import CommitThenRaise, Tx
 from arrears.store.query import Filter, Page
 from arrears.store.rehearsal import Record
 from arrears.store.sqlite import Done, Failed, Keep, Refused, SqliteStore, answer, replayed

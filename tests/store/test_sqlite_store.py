@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from arrears.store.base import Doc, Tx
+from arrears.domain import Doc
+from arrears.store.base import Tx
 from arrears.store.query import Cond, Filter, Page
 from arrears.store.sqlite import SqliteStore, migrations
 from tests.store.sqlite_support import customer, insert, run

@@ -16,8 +16,9 @@ from typing import Any
 import asyncpg
 import pytest
 
+from arrears.domain import Doc
 from arrears.store import open_store
-from arrears.store.base import Doc, Store, Tx
+from arrears.store.base import Store, Tx
 from arrears.store.query import Filter, Page
 from arrears.store.sqlite import SqliteStore
 

@@ -4,7 +4,7 @@ about two workers sharing one outbox also run on PostgreSQL (the ``database`` fi
 claim in truly concurrent transactions. The real transport (``webhooks.transport.HttpTransport``) is
 tested against receivers on loopback, with a fake resolver for host names.
 
-Events reach the outbox the way commands put them there: ``services.common.emit`` inside a write."""
+Events reach the outbox the way commands put them there: ``services.outbox.emit`` inside a write."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from arrears.domain import Doc
 from arrears.domain.webhook_urls import OPEN, PRIVATE, PUBLIC
 from arrears.ids import IdGen
 from arrears.services import Ctx, webhook_endpoints
-from arrears.services.common import emit
+from arrears.services.outbox import emit
 from arrears.store import open_store
 from arrears.store.base import Store, Tx
 from arrears.store.query import Cond, Filter, Page

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from arrears import STRIPE_API_VERSION
 from arrears.domain.collection import Policy
 from arrears.domain.webhook_urls import OPEN, UrlPolicy
 from arrears.ids import IdGen
@@ -20,6 +21,6 @@ class Ctx:
     request_id: str | None = None
     idempotency_key: str | None = None
     base_url: str = "http://127.0.0.1:12111"
-    api_version: str = "2026-10-28.endive"
+    api_version: str = STRIPE_API_VERSION
     policy: Policy = Policy()  # the account's collection settings (automatic collection, test clocks)
     webhook_urls: UrlPolicy = OPEN  # where webhook endpoints may point (strict servers: public addresses)

@@ -12,12 +12,12 @@ from arrears.domain import collection as rules
 from arrears.domain.errors import ParamError
 from arrears.domain.invoice import DRAFT, OPEN
 from arrears.services import Ctx, transitions
-from arrears.services.common import emit
+from arrears.services.outbox import emit
 from arrears.store.base import Scope, Tx
 from arrears.store.query import Cond, Filter, Page
 
 BATCH = 200
-SYSTEM = "system"  # the scheduler mark of objects on no test clock
+SCHEDULER_MARK = "system"  # the scheduler mark of objects on no test clock
 MAX_ACCOUNTS = 10_000
 
 
@@ -49,7 +49,7 @@ async def _due(tx: Tx, flt: Filter | None) -> list[Doc]:
 
 async def anything_due(tx: Tx, policy: rules.Policy, now: int) -> bool:
     """Whether any step is due for objects on no test clock (a read: an idle server writes nothing)."""
-    mark = await tx.get("scheduler_marks", SYSTEM)
+    mark = await tx.get("scheduler_marks", SCHEDULER_MARK)
     since = int(mark["overdue_since"]) if mark else 0
     for flt in due_filters(policy, now, since, None).values():
         if (await tx.list("invoices", flt, Page(limit=1, unordered=True))).docs:
@@ -130,7 +130,7 @@ async def _set_delinquent(tx: Tx, inv: Doc, value: bool) -> None:
 async def tick(tx: Tx, ctx: Ctx, policy: rules.Policy) -> int:
     """One round of the server's scheduler over objects on no test clock, at ``ctx.now``. It runs in the
     store's SYSTEM scope and carries out each account's steps in that account's scope."""
-    mark = await tx.get("scheduler_marks", SYSTEM, for_update=True)
+    mark = await tx.get("scheduler_marks", SCHEDULER_MARK, for_update=True)
     since = int(mark["overdue_since"]) if mark else 0
     steps = 0
     accounts = await tx.list("accounts", Filter(), Page(limit=MAX_ACCOUNTS, oldest_first=True))
@@ -138,7 +138,7 @@ async def tick(tx: Tx, ctx: Ctx, policy: rules.Policy) -> int:
         steps += await run_due(tx.within(scope), dataclasses.replace(ctx, livemode=scope.livemode), policy,
                                clock=None, overdue_since=since)
     if mark is None:
-        await tx.insert("scheduler_marks", {"id": SYSTEM, "overdue_since": ctx.now})
+        await tx.insert("scheduler_marks", {"id": SCHEDULER_MARK, "overdue_since": ctx.now})
     elif since < ctx.now:
         await tx.update("scheduler_marks", {**mark, "overdue_since": ctx.now})
     return steps

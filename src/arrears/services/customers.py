@@ -10,8 +10,8 @@ from arrears.domain import Doc, limits, metadata, objects
 from arrears.domain import ledger as books
 from arrears.domain.errors import ParamError, missing
 from arrears.services import Ctx, ledger
-from arrears.services.clocktime import at_clock
-from arrears.services.common import changed, emit, load
+from arrears.services.loading import at_clock, load
+from arrears.services.outbox import changed, emit
 from arrears.store.base import Tx
 
 DEFAULT_CURRENCY = "usd"
@@ -73,7 +73,7 @@ async def update(tx: Tx, ctx: Ctx, customer_id: str, p: dict[str, Any]) -> Doc:
 async def delete(tx: Tx, ctx: Ctx, customer_id: str) -> Doc:
     cust = await load(tx, "customers", customer_id, param="customer", for_update=True)
     await tx.delete("customers", customer_id)
-    await tx.insert("deleted_objects", objects.deleted(customer_id, "customer"))  # still retrieved (common.find)
+    await tx.insert("deleted_objects", objects.deleted(customer_id, "customer"))  # still retrieved (loading.find)
     await emit(tx, ctx, "customer.deleted", cust)
     return objects.deleted(customer_id, "customer")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from arrears.domain import Doc, objects
 from arrears.domain import invoice as rules
 from arrears.services import Ctx
-from arrears.services.common import load
+from arrears.services.loading import load
 from arrears.store.base import Tx
 
 

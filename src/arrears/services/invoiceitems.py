@@ -11,9 +11,9 @@ from arrears.domain import Doc, limits, metadata, objects
 from arrears.domain import invoice as rules
 from arrears.domain.errors import InvalidRequest, ParamError
 from arrears.services import Ctx
-from arrears.services.clocktime import at_clock
-from arrears.services.common import changed, emit, load
 from arrears.services.drafts import attach, refresh_totals
+from arrears.services.loading import at_clock, load
+from arrears.services.outbox import changed, emit
 from arrears.store.base import Tx
 
 BILLING_KEYS = ("amount", "unit_amount_decimal", "quantity")

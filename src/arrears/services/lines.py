@@ -9,8 +9,9 @@ from arrears.domain import Doc, metadata
 from arrears.domain import invoice as rules
 from arrears.domain.errors import InvalidRequest, ParamError
 from arrears.services import Ctx, invoiceitems
-from arrears.services.common import changed, emit, load
 from arrears.services.drafts import attach, refresh_totals
+from arrears.services.loading import load
+from arrears.services.outbox import changed, emit
 from arrears.store.base import Tx
 
 _LINE_FIELDS = ("amount", "description", "discountable", "metadata", "period", "quantity", "unit_amount_decimal")

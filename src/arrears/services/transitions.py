@@ -15,10 +15,10 @@ from arrears.domain import invoice as rules
 from arrears.domain import ledger as books
 from arrears.domain.errors import CardError, InvalidRequest
 from arrears.services import Ctx, ledger
-from arrears.services.clocktime import at_clock
-from arrears.services.common import emit, load
 from arrears.services.customers import record_balance
 from arrears.services.drafts import usable_balance
+from arrears.services.loading import at_clock, load
+from arrears.services.outbox import emit
 from arrears.store.base import CommitThenRaise, Tx
 from arrears.store.query import Cond, Filter, Page
 

@@ -14,7 +14,7 @@ from typing import Any
 from arrears.domain import Doc, events, metadata, objects, webhook_urls
 from arrears.domain.errors import ParamError
 from arrears.services import Ctx
-from arrears.services.common import load
+from arrears.services.loading import load
 from arrears.store.base import Tx
 
 

@@ -24,12 +24,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from arrears.domain import Doc
 from arrears.store.query import Filter, Group, Page, PageResult
 
 if TYPE_CHECKING:
     from arrears.domain.errors import ArrearsError
 
-Doc = dict[str, Any]
 T = TypeVar("T")
 DEFAULT_ACCOUNT = "acct_default"
 

@@ -20,8 +20,9 @@ from typing import Any, TypeVar
 
 import orjson
 
+from arrears.domain import Doc
 from arrears.domain.limits import MAX_TIMESTAMP, MIN_TIMESTAMP
-from arrears.store.base import OPEN, CommitThenRaise, Doc, Scope, ScopeError, Tx, run_sync
+from arrears.store.base import OPEN, CommitThenRaise, Scope, ScopeError, Tx, run_sync
 from arrears.store.query import Cond, Filter, Group, Page, PageResult
 from arrears.store.sql import AGE_BUCKETS
 from arrears.store.tables import TABLES, Table

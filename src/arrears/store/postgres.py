@@ -31,9 +31,10 @@ from typing import Any, TypeVar
 import asyncpg
 import orjson
 
+from arrears.domain import Doc
 from arrears.domain.limits import MAX_TIMESTAMP, MIN_TIMESTAMP
 from arrears.store import shown, versions
-from arrears.store.base import OPEN, CommitThenRaise, Doc, Scope, ScopeError, Tx
+from arrears.store.base import OPEN, CommitThenRaise, Scope, ScopeError, Tx
 from arrears.store.query import Filter, Group, Page, PageResult
 from arrears.store.sql import (
     LockedRows,

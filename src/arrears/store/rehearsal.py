@@ -32,8 +32,9 @@ import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from arrears.domain import Doc
 from arrears.domain.errors import ArrearsError
-from arrears.store.base import CommitThenRaise, Doc, Scope, Tx, run_sync
+from arrears.store.base import CommitThenRaise, Scope, Tx, run_sync
 from arrears.store.sqlite_tx import SqliteTx
 
 SCORE_BOUND = 8  # a kind's score stays in [-SCORE_BOUND, SCORE_BOUND]: +1 when its replay held, -2 when not

@@ -16,7 +16,8 @@ from typing import Any
 
 import orjson
 
-from arrears.store.base import OPEN, Doc, Scope, ScopeError
+from arrears.domain import Doc
+from arrears.store.base import OPEN, Scope, ScopeError
 from arrears.store.query import Filter, Group, Page, PageResult
 from arrears.store.sql import (
     LockedRows,

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 
 from arrears.api.dashboard.session import MAX_AGE, Session
 from arrears.api.env import Env
+from arrears.domain import Doc
 from arrears.domain.errors import AuthenticationError, PermissionDenied
 from arrears.domain.keys import Grant
-from arrears.store.base import DEFAULT_ACCOUNT, SYSTEM, Doc, Scope, Tx
+from arrears.store.base import DEFAULT_ACCOUNT, SYSTEM, Scope, Tx
 from arrears.store.query import Cond, Filter, Page
 
 

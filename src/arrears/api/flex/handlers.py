@@ -7,7 +7,7 @@ from arrears.api.flex import ids, render
 from arrears.api.flex import requests as rq
 from arrears.domain import Doc
 from arrears.services import customers, invoiceitems, invoices, transitions
-from arrears.services.common import load
+from arrears.services.loading import load
 from arrears.store.base import Tx
 from arrears.store.query import Cond, Filter
 

@@ -17,7 +17,7 @@ from arrears.api.stripe import expand as expansion
 from arrears.api.stripe.params import EXPAND
 from arrears.api.stripe.routes import OPERATIONS, RESERVED
 from arrears.domain import Doc, views
-from arrears.services.common import find
+from arrears.services.loading import find
 from arrears.store.base import Tx
 
 

@@ -12,16 +12,16 @@ from arrears.domain import Doc
 from arrears.domain.errors import ParamError, missing
 from arrears.services import (
     Ctx,
-    clocks,
     customers,
     invoiceitems,
     invoices,
     lines,
     reports,
+    test_clocks,
     transitions,
     webhook_endpoints,
 )
-from arrears.services.common import load, retrieve
+from arrears.services.loading import load, retrieve
 from arrears.store.base import Tx
 from arrears.store.query import Cond, Filter
 from arrears.webhooks import transport
@@ -292,10 +292,10 @@ async def journal_report(tx: Tx, call: Call) -> Doc | Csv:
 
 # --- test clocks ----------------------------------------------------------------------------------
 
-create_test_clock = _create(clocks.create)
+create_test_clock = _create(test_clocks.create)
 retrieve_test_clock = _retrieve("test_clocks", "test_clock")
-advance_test_clock = _on(clocks.advance, "test_clock")
-delete_test_clock = _remove(clocks.delete, "test_clock")
+advance_test_clock = _on(test_clocks.advance, "test_clock")
+delete_test_clock = _remove(test_clocks.delete, "test_clock")
 
 
 async def list_test_clocks(tx: Tx, call: Call) -> Doc:

@@ -1,6 +1,6 @@
 """Test clocks (``/v1/test_helpers/test_clocks``): customers created on a clock, and everything billed to
-them, live at the clock's frozen time; advancing the clock carries out the collection steps that fall
-due in between, in time order."""
+them, live at the clock's frozen time (``loading.at_clock``); advancing the clock carries out the
+collection steps that fall due in between, in time order."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from arrears.domain import Doc, limits, objects
 from arrears.domain.errors import InvalidRequest, ParamError
 from arrears.services import Ctx, collection
-from arrears.services.common import load
+from arrears.services.loading import load
 from arrears.store.base import Tx
 
 DELETES_AFTER = 30 * 86400

@@ -1,54 +1,18 @@
-"""Loading helpers and the outbox append shared by the commands."""
+"""The outbox: each event appended in the transaction of the change it describes, with a delivery row per
+enabled webhook endpoint that wants it (sent after commit by ``webhooks.worker``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from arrears import STRIPE_API_VERSION
-from arrears.domain import Doc, events, views
-from arrears.domain.errors import missing
+from arrears.domain import Doc, events
 from arrears.services import Ctx
+from arrears.services.loading import view
 from arrears.store.base import Tx
 from arrears.store.query import Cond, Filter, Page
-from arrears.store.tables import TABLES
 
 _ENABLED = Filter((Cond("status", "=", "enabled"),))
-
-
-async def load(tx: Tx, table: str, obj_id: str, *, param: str | None = None, for_update: bool = False) -> Doc:
-    doc = await tx.get(table, obj_id, for_update=for_update)
-    if doc is None:
-        raise missing(TABLES[table].kind, obj_id, param)
-    return doc
-
-
-# Tables whose deleted objects Stripe still answers for, as the stub {id, object, deleted: true} kept in
-# ``deleted_objects``: "Unlike other objects, deleted customers can still be retrieved through the API"
-# (docs.stripe.com/api/customers/delete). Deleted invoices, invoice items and webhook endpoints are 404.
-TOMBSTONED = frozenset({"customers"})
-
-
-async def find(tx: Tx, table: str, obj_id: str) -> Doc | None:
-    """What a read answers for ``obj_id``: the object, the stub of a deleted one (``TOMBSTONED``), or None."""
-    doc = await tx.get(table, obj_id)
-    if doc is None and table in TOMBSTONED:
-        doc = await tx.get("deleted_objects", obj_id)
-        if doc is not None and doc["object"] != TABLES[table].kind:
-            return None
-    return doc
-
-
-async def retrieve(tx: Tx, table: str, obj_id: str, *, param: str | None = None) -> Doc:
-    """``find`` for GET: a deleted customer answers its stub, anything else not found is a 404. Commands
-    ``load`` instead, so they refuse a deleted customer with "No such customer"."""
-    doc = await find(tx, table, obj_id)
-    if doc is None:
-        raise missing(TABLES[table].kind, obj_id, param)
-    return doc
-
-
-def view(doc: Doc, api_version: str) -> Doc:
-    return views.invoice(doc, api_version) if doc.get("object") == "invoice" else doc
 
 
 async def emit(tx: Tx, ctx: Ctx, event_type: str, obj: Doc, previous: dict[str, Any] | None = None) -> Doc:
