@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml | check-python
 	@touch $@
 
 setup: $(STAMP)
+	@scripts/ensure-fonts
 
 serve: setup
 	$(BIN)/arrears serve $(ARGS)

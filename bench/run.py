@@ -1,9 +1,9 @@
-"""``make bench``: arrears, localstripe and the ceiling app side by side in one run, plus PostgreSQL and
-growth (1k vs 1M invoices). Writes bench/results/<timestamp>.json and latest.json, the tables in
+"""``make bench``: arrears, localstripe, stripe-mock and the ceiling app side by side in one run, plus
+PostgreSQL and growth (1k vs 1M invoices). Writes bench/results/<timestamp>.json and latest.json, the tables in
 bench/README.md and bench/chart.png.
 
-    python -m bench.run [--quick | --smoke] [--loadgen wrk|python] [--no-localstripe] [--no-postgres]
-                        [--no-growth] [--results DIR] [--readme FILE|-] [--chart FILE|-]
+    python -m bench.run [--quick | --smoke] [--loadgen wrk|python] [--no-localstripe] [--no-stripe-mock]
+                        [--no-postgres] [--no-growth] [--results DIR] [--readme FILE|-] [--chart FILE|-]
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from bench.harness.measure import Knobs, measure
 from bench.harness.wrk import Load
 
 BENCH = Path(__file__).resolve().parent
+OLD_VERSION = "2024-06-20"  # what stripe-python 10 pins: the basil change and every later one apply
 INV = "/v1/invoices/"
 LINE = "lines[0][amount]=1099&lines[0][description]=Bench"
 
@@ -83,9 +84,12 @@ def _say(text: str) -> None:
 
 
 class Bench:
-    def __init__(self, plan: Plan, work: Path, *, localstripe: bool, postgres: bool, growth: bool) -> None:
+    def __init__(self, plan: Plan, work: Path, *, localstripe: bool, postgres: bool, growth: bool,
+                 stripe_mock: bool = True) -> None:
         self.plan, self.work = plan, work
         self.want_localstripe, self.want_postgres, self.want_growth = localstripe, postgres, growth
+        self.want_stripe_mock = stripe_mock
+        self.main_fixture: Fixture | None = None  # main()'s, for the peers that take the same requests
         self.logs = work / "logs"
         self.fixtures = work / "fixtures"
         self.scratch = work / "scratch"
@@ -116,6 +120,7 @@ class Bench:
         p = self.plan
         fx = sqlite_fixture(self.fixtures, invoices=p.main_invoices, targets=self.targets_needed(p.mark_budget))
         self.fixture_counts["main"] = fx.counts
+        self.main_fixture = fx
         get = Load("random", "GET", prefix=INV, ids=fx.get_ids)
         with servers.ceiling(self.logs, workers=p.workers) as srv:
             self._run("ceiling.get", srv, get, system="ceiling", op="get", db_invoices=0)
@@ -131,6 +136,12 @@ class Bench:
                             steps={"draft0": f"add_lines|{LINE}", "draft": "finalize", "open": "mark_uncollectible"})
             self._run("arrears.sequence", srv, sequence, system="arrears", op="sequence", db_invoices=n,
                       note="create → add_lines → finalize → mark_uncollectible (an empty draft finalizes to paid)")
+        # The same GETs from an account whose default is an old version: every answer passes through the
+        # version changes since (domain/versions.py). The latest version passes through none.
+        with servers.arrears(f"sqlite:///{db}", self.logs, workers=p.workers, name="arrears-old",
+                             extra=("--api-version", OLD_VERSION)) as srv:
+            self._run(f"arrears.get@{OLD_VERSION}", srv, get, system="arrears", op="get", db_invoices=n,
+                      note=f"GET /v1/invoices/{{id}} answered in API version {OLD_VERSION}")
         self._cleanup(db)
 
     def localstripe(self) -> None:
@@ -157,6 +168,29 @@ class Bench:
             with ls.server:
                 self._run(f"localstripe.{op}", ls.server, make_load(ls), system="localstripe", op=op,
                           db_invoices=seed, note=note, pickle_bytes_at_start=int(ls.info()["pickle_bytes"]))
+
+    def stripe_mock(self) -> None:
+        """stripe-mock takes the very requests of arrears' get, create and mark_uncollectible (same ids,
+        same bodies); it keeps no state, so every one is a canned 200."""
+        if not self.want_stripe_mock:
+            self.skipped.append({"name": "stripe-mock.*", "reason": "not requested (--no-stripe-mock)"})
+            return
+        if not servers.stripe_mock_available():
+            self.skipped.append({"name": "stripe-mock.*",
+                                 "reason": "bench/.work/stripe-mock missing: run `make bench` (needs Go)"})
+            return
+        fx = self.main_fixture
+        assert fx is not None, "main() runs first: stripe-mock takes its requests"
+        canned = "stateless: a canned 200 from its OpenAPI fixtures, nothing stored or checked against state"
+        runs = [
+            ("get", Load("random", "GET", prefix=INV, ids=fx.get_ids), f"GET /v1/invoices/{{id}}; {canned}"),
+            ("create", Load("fixed", "POST", path="/v1/invoices", body=f"customer={fx.customer}"),
+             f"POST /v1/invoices customer=…; {canned}"),
+            ("mark_uncollectible", _mark(fx.targets), f"the same walk as arrears'; {canned}"),
+        ]
+        with servers.stripe_mock(self.logs) as srv:
+            for op, load, note in runs:
+                self._run(f"stripe-mock.{op}", srv, load, system="stripe-mock", op=op, db_invoices=0, note=note)
 
     @staticmethod
     def _ls_body(ls: servers.Localstripe) -> str:
@@ -228,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--loadgen", choices=["wrk", "python"], default=None,
                     help="load generator (default: wrk; python for --smoke)")
     ap.add_argument("--no-localstripe", action="store_true")
+    ap.add_argument("--no-stripe-mock", action="store_true")
     ap.add_argument("--no-postgres", action="store_true")
     ap.add_argument("--no-growth", action="store_true")
     ap.add_argument("--growth-from", type=Path, help="take the growth scenarios from an earlier results JSON "
@@ -240,10 +275,11 @@ def main(argv: list[str] | None = None) -> int:
     mode = "smoke" if args.smoke else "quick" if args.quick else "full"
     plan = plan_for(mode, args.loadgen or ("python" if mode == "smoke" else "wrk"))
     bench = Bench(plan, args.work, localstripe=not args.no_localstripe, postgres=not args.no_postgres,
-                  growth=not (args.no_growth or args.growth_from))
+                  growth=not (args.no_growth or args.growth_from), stripe_mock=not args.no_stripe_mock)
     started = time.time()
     bench.main()
     bench.localstripe()
+    bench.stripe_mock()
     bench.postgres()
     if args.growth_from:
         earlier = json.loads(args.growth_from.read_text())

@@ -78,6 +78,7 @@ def instrument(timings: dict[str, list[float]]) -> Callable[[], None]:
 async def measure(db: str, targets: list[str], batch: int,
                   rehearsal: bool = True) -> tuple[float, dict[str, list[float]]]:
     from arrears.api.stripe.face import render
+    from arrears.domain import versions
     from arrears.ids import IdGen
     from arrears.services import Ctx, transitions
     from arrears.store.sqlite import SqliteStore
@@ -96,7 +97,7 @@ async def measure(db: str, targets: list[str], batch: int,
                 async def fn(tx: Any) -> Any:
                     began = time.perf_counter()
                     done = await transitions.mark_uncollectible(tx, ctx, invoice, {})
-                    out = await render(tx, done, [], ctx.api_version)
+                    out = await render(tx, done, [], versions.LATEST)
                     timings[FUNCTION].append(
                         time.perf_counter() - began)
                     return out

@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.harness.servers import STRIPE_MOCK, STRIPE_MOCK_VERSION
+
 START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
 # arrears scenario -> (localstripe scenario it is compared with, what that comparison is)
 VERSUS_LOCALSTRIPE = {
@@ -21,6 +23,12 @@ VERSUS_LOCALSTRIPE = {
     "arrears.create": "localstripe.create",
     "arrears.mark_uncollectible": "localstripe.pay",
     "arrears.sequence": "localstripe.sequence",
+}
+# arrears scenario -> the stripe-mock scenario that sends it the same requests (stripe-mock keeps no state)
+VERSUS_STRIPE_MOCK = {
+    "arrears.get": "stripe-mock.get",
+    "arrears.create": "stripe-mock.create",
+    "arrears.mark_uncollectible": "stripe-mock.mark_uncollectible",
 }
 GROWTH_OPS = ("get", "list", "search", "mark")
 
@@ -56,6 +64,7 @@ def versions() -> dict[str, Any]:
     ls = Path(__file__).resolve().parent.parent / ".work" / "localstripe" / "lib"
     found = sorted(ls.glob("python*/site-packages/localstripe-*.dist-info"))
     out["localstripe"] = found[0].name.removeprefix("localstripe-").removesuffix(".dist-info") if found else None
+    out["stripe_mock"] = STRIPE_MOCK_VERSION if STRIPE_MOCK.exists() else None
     root = Path(__file__).resolve().parent.parent.parent
     git = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "src"], capture_output=True, text=True)
@@ -68,19 +77,26 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 3) if a and b else None
 
 
-def ratios(by_name: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {"arrears_vs_localstripe": {}, "arrears_vs_ceiling": {}}
-    for ours, theirs in VERSUS_LOCALSTRIPE.items():
+def _versus(by_name: dict[str, dict[str, Any]], pairs: dict[str, str]) -> dict[str, Any]:
+    """arrears ÷ a peer, for each (arrears scenario, peer scenario) pair measured in this run."""
+    out: dict[str, Any] = {}
+    for ours, theirs in pairs.items():
         a, b = by_name.get(ours), by_name.get(theirs)
         if not a or not b:
             continue
         rate = "sequences_per_s" if "sequences_per_s" in a else "rps"
-        out["arrears_vs_localstripe"][ours] = {
+        out[ours] = {
             "versus": theirs, "rps": _ratio(a[rate], b.get(rate)),
             "cpu_ms_per_req": _ratio(a["cpu_ms_per_req"], b["cpu_ms_per_req"]),
             "p99_ms": _ratio(a["p99_ms"], b["p99_ms"]), "peak_rss_mb": _ratio(a["peak_rss_mb"], b["peak_rss_mb"]),
             **({"unit": "sequences/s"} if rate == "sequences_per_s" else {}),
         }
+    return out
+
+
+def ratios(by_name: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {"arrears_vs_localstripe": _versus(by_name, VERSUS_LOCALSTRIPE),
+                           "arrears_vs_stripe_mock": _versus(by_name, VERSUS_STRIPE_MOCK), "arrears_vs_ceiling": {}}
     ceiling = by_name.get("ceiling.get")
     if ceiling:
         for name, r in by_name.items():
@@ -114,6 +130,10 @@ def targets(by_name: dict[str, dict[str, Any]], grow: dict[str, Any]) -> list[di
     check("mark_uncollectible on SQLite p99 ≤ 30 ms", mark and mark["p99_ms"], mark and mark["p99_ms"] <= 30)
     get = by_name.get("arrears.get")
     check("GET invoice ≥ 12,000 req/s", get and get["rps"], get and get["rps"] >= 12000)
+    old = next((r for name, r in by_name.items() if name.startswith("arrears.get@")), None)
+    cost = _ratio(get and get["rps"], old and old["rps"])
+    check("GET at an old API version costs ≤ 1.2× the latest's (req/s latest ÷ old)", cost,
+          None if cost is None else cost <= 1.2)
     create, ls_create = by_name.get("arrears.create"), by_name.get("localstripe.create")
     times = _ratio(create and create["rps"], ls_create and ls_create["rps"])
     check("create ≥ 100× localstripe's create rate", times, None if times is None else times >= 100)
@@ -148,6 +168,8 @@ def assemble(mode: str, plan: Any, results: list[dict[str, Any]], skipped: list[
             "sqlite_journal_mode": "WAL", "postgres": "fsync=on, synchronous_commit=on, shared_buffers=512MB",
             "pinning": "none: servers, wrk and PostgreSQL share the machine's cores",
             "localstripe": "own venv, aiohttp app bound to 127.0.0.1, upstream access log on, store pickled on writes",
+            "stripe_mock": "Go binary (go install), HTTP and HTTPS listeners on 127.0.0.1; stateless: every reply "
+                           "is a canned fixture: what a Stripe-shaped reply costs with nothing stored behind it",
             "cpu_ms_per_req": "utime+stime of the server's process tree (/proc) over the measured run ÷ requests",
             "peak_rss_mb": "sum of VmHWM over the server's processes, window reset before the measured run",
         },
@@ -199,6 +221,9 @@ def summary_markdown(doc: dict[str, Any]) -> str:
     for name, r in doc["ratios"]["arrears_vs_localstripe"].items():
         unit = f" ({r['unit']})" if "unit" in r else ""
         lines.append(f"| {name} | {r['versus']}{unit} | {_f(r['rps'], 1)}× | {_f(r['cpu_ms_per_req'], 3)}× |")
+    for name, r in doc["ratios"].get("arrears_vs_stripe_mock", {}).items():
+        lines.append(f"| {name} | {r['versus']} (stateless, canned 200) | {_f(r['rps'], 2)}× "
+                     f"| {_f(r['cpu_ms_per_req'], 2)}× |")
     for name, r in doc["ratios"]["arrears_vs_ceiling"].items():
         lines.append(f"| {name} | ceiling.get | {_f(r['rps'], 2)}× | {_f(r['cpu_ms_per_req'], 1)}× |")
     grow = doc["growth"]

@@ -85,10 +85,10 @@ class Server:
         self.stop()
 
 
-def arrears(database: str, logs: Path, *, workers: int, name: str = "arrears") -> Server:
+def arrears(database: str, logs: Path, *, workers: int, name: str = "arrears", extra: tuple[str, ...] = ()) -> Server:
     port = free_port()
     cmd = [sys.executable, "-m", "arrears", "serve", "--port", str(port), "--database", database,
-           "--workers", str(workers)]
+           "--workers", str(workers), *extra]
     return Server(name, cmd, logs / f"{name}-{port}.log", port)
 
 
@@ -122,6 +122,26 @@ def localstripe(logs: Path, *, seed: int, tag: str) -> Localstripe:
            "--seed", str(seed), "--ids-out", str(ids), "--info-out", str(info), "--access-log"]
     return Localstripe(Server(f"localstripe-{tag}", cmd, logs / f"localstripe-{tag}-{port}.log", port,
                               cwd=Path(tempfile.gettempdir())), ids, info)
+
+
+# --- stripe-mock: Stripe's stateless mock, a Go binary that bench/setup.sh installs ---------------
+
+STRIPE_MOCK_VERSION = "v0.203.0"  # pinned in bench/setup.sh too
+STRIPE_MOCK = WORK / "stripe-mock" / "bin" / "stripe-mock"
+
+
+def stripe_mock_available() -> bool:
+    return STRIPE_MOCK.exists()
+
+
+def stripe_mock(logs: Path) -> Server:
+    """stripe-mock with both its listeners (HTTP, and HTTPS with HTTP/2) on 127.0.0.1, each on a free port:
+    by default it would take 12111 and 12112 on every address."""
+    port, tls_port = free_port(), free_port()
+    while tls_port == port:
+        tls_port = free_port()
+    cmd = [str(STRIPE_MOCK), "-http-addr", f"127.0.0.1:{port}", "-https-addr", f"127.0.0.1:{tls_port}"]
+    return Server("stripe-mock", cmd, logs / f"stripe-mock-{port}.log", port)
 
 
 # --- PostgreSQL: a throwaway durable cluster ------------------------------------------------------

@@ -15,7 +15,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import Scope
 
 from arrears import housekeeping
-from arrears.api import cycle, forms, mcp_mount, pages
+from arrears.api import arrears_ops, cycle, docs_page, forms, mcp_mount, pages
 from arrears.api.auth import Authenticator
 from arrears.api.dashboard import routes as dashboard
 from arrears.api.dashboard.web import PREFIX as DASHBOARD
@@ -47,7 +47,7 @@ def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None =
                        pool_size=settings.pool_size, rehearsal=settings.sqlite_rehearsal)
     limiter = RateLimiter(live=settings.rate_limit, test=settings.test_rate_limit)
     authenticator = Authenticator(store, strict=settings.auth == "strict", cache_seconds=settings.key_cache_seconds,
-                                  limiter=limiter)
+                                  limiter=limiter, api_version=settings.api_version)
     env = Env(store=store, clock=clock or SystemClock(), ids=ids or IdGen(), base_url=settings.base_url,
               policy=settings.collection, auth=authenticator, webhook_urls=settings.webhook_urls)
     mcp = mcp_mount.McpMount(settings.base_url, settings.host, authenticator)
@@ -62,7 +62,8 @@ def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None =
             tasks.append(asyncio.create_task(deliverer.run_forever(stop)))
         if settings.scheduler:
             tasks.append(asyncio.create_task(housekeeping.collect(
-                store, env.clock, env.ids, env.policy, stop, base_url=env.base_url)))
+                store, env.clock, env.ids, env.policy, stop, base_url=env.base_url,
+                api_version=settings.api_version)))
         try:
             yield
         finally:
@@ -84,12 +85,15 @@ def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None =
 
     # The dashboard signs in through env.auth and reads in the key's scope, in open and strict mode alike.
     dashboard_routes = dashboard.routes(env, settings.dashboard_secret, trust_proxy=settings.trust_proxy)
+    bell, request_log = arrears_ops.Bell(), arrears_ops.RequestLog()  # listen's and logs tail's long polls
     app = Starlette(
         routes=[*stripe_face.routes(env), *stripe_openapi.routes(), *flex_face.routes(env), *yorlet_face.routes(env),
-                *pages.routes(env), *dashboard_routes, mcp.route],
+                *pages.routes(env), *dashboard_routes, mcp.route, *arrears_ops.routes(env, bell, request_log),
+                *docs_page.routes()],
         lifespan=lifespan,
         exception_handlers={404: not_found, 405: not_found, HTTPException: not_found},
-        middleware=[Middleware(BodyLimit, limit=settings.max_body_bytes, refusal=too_large)],
+        middleware=[Middleware(BodyLimit, limit=settings.max_body_bytes, refusal=too_large),
+                    Middleware(arrears_ops.Tap, bell=bell, log=request_log, env=env)],
     )
     app.router = IndexedRouter(app.router.routes, lifespan=lifespan)  # the same routes, found faster
     app.state.env = env

@@ -5,19 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import secrets
 import socket
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from arrears import __version__
-from arrears.config import ConfigError, from_env
+from arrears.config import ConfigError, Settings, from_env
 from arrears.store import shown
-from arrears.store.base import SYSTEM, Store
+from arrears.store.base import Store
 
 T = TypeVar("T")
 EXAMPLE = """\
@@ -29,14 +27,22 @@ def _serve(args: argparse.Namespace) -> int:
     from arrears.serving import BindFailure, listen
 
     settings = from_env(host=args.host, port=args.port, database=args.database, workers=args.workers,
-                        auto_migrate=False if args.no_migrate else None, auth=args.auth)
+                        auto_migrate=False if args.no_migrate else None, auth=args.auth,
+                        api_version=args.api_version)
     try:  # first: a port that is not ours stops us before we touch the database or print the banner
         sock = listen(settings.host, settings.port)
     except BindFailure as exc:
         print(exc, file=sys.stderr)
         return 1
-    pending = asyncio.run(_with_store(settings.database, lambda store: store.migrate()
-                                      if settings.auto_migrate else store.pending_migrations()))
+    try:
+        pending = asyncio.run(_with_store(settings.database, lambda store: store.migrate()
+                                          if settings.auto_migrate else store.pending_migrations()))
+    except Exception as exc:  # noqa: BLE001 - a database that cannot be reached is one line, not a traceback
+        sock.close()
+        if os.environ.get("ARREARS_DEBUG"):
+            raise
+        print(_unreachable_database(settings.database, exc), file=sys.stderr)
+        return 1
     if not settings.auto_migrate and pending:
         print(f"arrears: {shown(settings.database)} needs {len(pending)} migration(s): run "
               f"`arrears migrate --database {shown(settings.database)}` first, or drop --no-migrate.",
@@ -55,10 +61,31 @@ def _serve(args: argparse.Namespace) -> int:
     elif not settings.loopback:
         print(f"Warning: open auth on {settings.host}: anyone who reaches this address can use any sk_test_ key.",
               file=sys.stderr)
-    print("Point the official SDK at it:")
-    print(EXAMPLE.format(url=settings.base_url), flush=True)
+    _first_contact(settings)
     _run_server(sock, settings.workers, args)
     return 0
+
+
+def _first_contact(settings: Settings) -> None:
+    """Where to go next: the dashboard, the OpenAPI document, the MCP endpoint and the SDK, with a key this
+    server accepts (under strict auth, how to make one: the open-mode example key would be refused)."""
+    base = settings.base_url
+    print(f"  Dashboard  {base}/dashboard\n  OpenAPI    {base}/openapi.json\n  MCP        {base}/mcp\n"
+          f"  Webhooks   arrears listen --api-base {base} --forward-to http://localhost:4242/webhook")
+    if settings.auth == "strict":
+        print("Make a key with `arrears keys create` (same --database), then point the official SDK at it:")
+        print(EXAMPLE.replace("sk_test_123", "<that key>").format(url=base), flush=True)
+        return
+    print("Point the official SDK at it:")
+    print(EXAMPLE.format(url=base), flush=True)
+
+
+def _unreachable_database(url: str, exc: Exception) -> str:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if url.startswith(("postgresql://", "postgres://")):
+        return (f"arrears: cannot use the database {shown(url)}: {reason}. Is PostgreSQL running there, and are "
+                "the host, port, user, password and database name right?")
+    return f"arrears: cannot use the database {shown(url)}: {reason}."
 
 
 def _run_server(sock: socket.socket, workers: int, args: argparse.Namespace) -> None:
@@ -95,54 +122,6 @@ def _migrate(args: argparse.Namespace) -> int:
     applied = asyncio.run(_with_store(settings.database, lambda store: store.migrate(
         progress=lambda name: print(f"  applying {name}", flush=True))))
     print(f"{len(applied)} migration(s) applied; the schema is at head.")
-    return 0
-
-
-def _listen(args: argparse.Namespace) -> int:
-    from arrears.webhooks.listen import Listener
-
-    listener = Listener(args.api_base, args.api_key, forward_to=args.forward_to, events=args.events)
-    try:
-        listener.start()
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server is reported the same way
-        print(f"arrears listen: cannot read events from {args.api_base}: {exc}. "
-              "Is `arrears serve` running there?", file=sys.stderr)
-        return 1
-    print(f"Ready! Your webhook signing secret is {listener.secret} (^C to quit)", flush=True)
-    deadline = time.monotonic() + args.seconds if args.seconds else None
-    handled = 0
-    with contextlib.suppress(KeyboardInterrupt):
-        while deadline is None or time.monotonic() < deadline:
-            handled += listener.poll()
-            if args.max_events and handled >= args.max_events:
-                break
-            time.sleep(args.interval)
-    return 0
-
-
-def _attempts(args: argparse.Namespace) -> int:
-    from arrears.store.query import Cond, Filter, Page
-
-    settings = from_env(database=args.database)
-    flt = Filter(tuple(Cond(name, "=", value) for name, value in (("event", args.event), ("endpoint", args.endpoint))
-                       if value))
-
-    async def run(store: Store) -> list[dict[str, Any]]:
-        await store.open()
-        return (await store.read(lambda tx: tx.list("webhook_attempts", flt, Page(limit=args.limit)),
-                                 scope=SYSTEM)).docs
-
-    rows = asyncio.run(_with_store(settings.database, run))
-    if args.format == "json":
-        print(json.dumps(rows, indent=2))
-        return 0
-    print(f"{'attempted (UTC)':19}  {'event':30} {'endpoint':30} {'#':>2} {'status':>6} {'ms':>6}  error")
-    for row in rows:
-        when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(row["created"]))
-        print(f"{when:19}  {row['event']:30} {row['endpoint']:30} {row['attempt']:>2} "
-              f"{row['status_code'] or '-'!s:>6} {row['latency_ms']:>6}  {row['error'] or ''}")
-    if not rows:
-        print("(no delivery attempts yet)")
     return 0
 
 
@@ -194,6 +173,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--auth", choices=["open", "strict"],
                        help="open: any sk_test_ key works (default on loopback); strict: registered keys only "
                             "(default on any other address; env ARREARS_AUTH)")
+    serve.add_argument("--api-version", help="the default Stripe API version of accounts that set none, the "
+                                              "open-mode account's among them (default: the latest; env "
+                                              "ARREARS_API_VERSION)")
     serve.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     serve.add_argument("--access-log", action="store_true", help="log every request")
     serve.add_argument("--server", choices=["granian", "uvicorn"], default="granian",
@@ -202,15 +184,6 @@ def parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser("migrate", help="bring a database's schema to head")
     migrate.add_argument("--database", help="database URL (default sqlite:///arrears.db; env ARREARS_DATABASE_URL)")
     migrate.set_defaults(run=_migrate)
-    listen = sub.add_parser("listen", help="print events as they happen and forward them, signed, to a URL")
-    listen.add_argument("--forward-to", help="URL to POST each event to, e.g. http://localhost:4242/webhook")
-    listen.add_argument("--api-base", default="http://127.0.0.1:12111", help="the arrears server to follow")
-    listen.add_argument("--api-key", default="sk_test_arrears_listen", help="API key for the server")
-    listen.add_argument("--events", nargs="*", help="only these event types")
-    listen.add_argument("--interval", type=float, default=0.25, help="seconds between polls")
-    listen.add_argument("--seconds", type=float, default=0, help="stop after this many seconds (0: never)")
-    listen.add_argument("--max-events", type=int, default=0, help="stop after this many events (0: never)")
-    listen.set_defaults(run=_listen)
     mcp = sub.add_parser("mcp", help="an MCP server on stdio whose tools call a running arrears server")
     mcp.add_argument("--api-base", default="http://127.0.0.1:12111", help="the arrears server to call")
     mcp.add_argument("--api-key", required=True, help="API key for every call (sk_test_…; fsk_test_… for flex)")
@@ -218,21 +191,23 @@ def parser() -> argparse.ArgumentParser:
     mcp.set_defaults(run=_mcp)
     hooks = sub.add_parser("webhooks", help="webhook delivery: attempts and a standalone worker")
     hooks_sub = hooks.add_subparsers(dest="webhooks_command", required=True)
-    attempts = hooks_sub.add_parser("attempts", help="list delivery attempts, newest first")
-    attempts.add_argument("--database", help="database URL (env ARREARS_DATABASE_URL)")
-    attempts.add_argument("--event", help="only attempts for this event id")
-    attempts.add_argument("--endpoint", help="only attempts for this webhook endpoint id")
-    attempts.add_argument("--limit", type=int, default=50)
-    attempts.add_argument("--format", choices=["table", "json"], default="table")
-    attempts.set_defaults(run=_attempts)
+    from arrears import keys_cli, reports_cli
+
+    reports_cli.add_attempts_parser(hooks_sub)
     worker = hooks_sub.add_parser("worker", help="deliver webhooks without serving the API")
     worker.add_argument("--database", help="database URL (env ARREARS_DATABASE_URL)")
     worker.set_defaults(run=_worker)
-    from arrears import keys_cli, reports_cli
-
     reports_cli.add_parser(sub)
     keys_cli.add_parsers(sub)
+    _workflow_parsers(sub)
     return top
+
+
+def _workflow_parsers(sub: Any) -> None:
+    """The Stripe CLI's loop: trigger, fixtures, listen, logs, events (arrears/workflow/commands.py)."""
+    from arrears.workflow import commands
+
+    commands.add_parsers(sub)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -242,4 +217,32 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as exc:
         print(f"arrears: {exc}", file=sys.stderr)
         code = 2
+    except BaseException as exc:  # noqa: BLE001 - every other failure ends in one line, never a traceback
+        code = _ended(args, exc)
     sys.exit(code)
+
+
+def _ended(args: argparse.Namespace, exc: BaseException) -> int:
+    """The exit status for a command ended by ``exc``, told in one line on stderr: a reader that went away
+    (``… | head``) is quiet, ^C too; a WorkflowError says what to do; anything else names itself and
+    ARREARS_DEBUG=1, which shows the traceback."""
+    from arrears.workflow.client import WorkflowError
+
+    if isinstance(exc, BrokenPipeError):  # the reader of stdout went away: stop quietly, as `cat` does
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    if isinstance(exc, KeyboardInterrupt):
+        return 130
+    if isinstance(exc, SystemExit):
+        return exc.code if isinstance(exc.code, int) else 1
+    if os.environ.get("ARREARS_DEBUG"):
+        raise exc
+    name = " ".join(["arrears", args.command, *(str(value) for key, value in vars(args).items()
+                                                 if key.endswith("_command") and value)])
+    if isinstance(exc, WorkflowError):
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 1
+    print(f"{name}: {type(exc).__name__}: {exc} (run again with ARREARS_DEBUG=1 for the traceback)",
+          file=sys.stderr)
+    return 1

@@ -6,7 +6,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from arrears import STRIPE_API_VERSION
 from arrears.domain.collection import LEAVE_PAST_DUE, MARK_UNCOLLECTIBLE, Policy
+from arrears.domain.versions import VERSIONS
 from arrears.domain.webhook_urls import OPEN, PRIVATE, PUBLIC, UrlPolicy
 
 DEFAULT_DATABASE = "sqlite:///arrears.db"
@@ -43,6 +45,7 @@ class Settings:
     rate_limit: float = 100.0  # live-mode requests per second per key and process (0: no limit)
     test_rate_limit: float = 0.0  # test-mode requests per second per key and process (0: no limit)
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # larger request bodies are refused with a 413, unread
+    api_version: str = STRIPE_API_VERSION  # the default API version of accounts that set none (open mode's)
 
     @property
     def loopback(self) -> bool:
@@ -77,6 +80,8 @@ def from_env(**overrides: object) -> Settings:
         values["workers"] = _int("ARREARS_WORKERS", env["ARREARS_WORKERS"])
     if "ARREARS_SQLITE_SYNCHRONOUS" in env:
         values["synchronous"] = env["ARREARS_SQLITE_SYNCHRONOUS"].upper()
+    if "ARREARS_API_VERSION" in env:
+        values["api_version"] = env["ARREARS_API_VERSION"].strip()
     if "ARREARS_SQLITE_REHEARSAL" in env:
         values["sqlite_rehearsal"] = env["ARREARS_SQLITE_REHEARSAL"].lower() not in ("0", "off", "false", "no")
     if "ARREARS_PG_POOL_SIZE" in env:
@@ -130,6 +135,9 @@ def from_env(**overrides: object) -> Settings:
         raise ConfigError("ARREARS_MAX_BODY_BYTES must be at least 1")
     if settings.pool_size < 1:
         raise ConfigError("ARREARS_PG_POOL_SIZE must be at least 1")
+    if settings.api_version not in VERSIONS:
+        raise ConfigError(f"API version {settings.api_version!r} is not a Stripe API version: use one such as "
+                          f"{STRIPE_API_VERSION} (the latest) or 2024-06-20")
     if settings.synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
         raise ConfigError(f"ARREARS_SQLITE_SYNCHRONOUS={settings.synchronous}: use FULL (default) or NORMAL")
     if not settings.database.startswith(("sqlite:", "postgresql://", "postgres://")):

@@ -7,6 +7,7 @@ import asyncio
 import logging
 from functools import partial
 
+from arrears import STRIPE_API_VERSION
 from arrears.clock import Clock, pause
 from arrears.domain.collection import Policy
 from arrears.ids import IdGen
@@ -31,10 +32,11 @@ async def prune_idempotency_keys(store: Store, clock: Clock, stop: asyncio.Event
 
 
 async def collect(store: Store, clock: Clock, ids: IdGen, policy: Policy, stop: asyncio.Event, *,
-                  base_url: str, every: float = 1.0) -> None:
+                  base_url: str, every: float = 1.0, api_version: str = STRIPE_API_VERSION) -> None:
     """Automatic collection for objects on no test clock: finalize, retry, mark overdue, write off as
     their times come (services/collection.py). A cheap read first, so an idle server writes nothing.
-    ``base_url`` makes the hosted invoice links of what it finalizes."""
+    ``base_url`` makes the hosted invoice links of what it finalizes; ``api_version`` is the default version
+    of accounts that set none (their events name it)."""
 
     async def anything_due(tx: Tx) -> bool:
         return await collection.anything_due(tx, policy, clock.now())
@@ -42,7 +44,7 @@ async def collect(store: Store, clock: Clock, ids: IdGen, policy: Policy, stop: 
     while not stop.is_set():
         try:
             if await store.read(anything_due, scope=SYSTEM):
-                ctx = Ctx(now=clock.now(), ids=ids, base_url=base_url, policy=policy)
+                ctx = Ctx(now=clock.now(), ids=ids, base_url=base_url, policy=policy, account_api_version=api_version)
                 await store.write(partial(collection.tick, ctx=ctx, policy=policy), scope=SYSTEM)
         except Exception:
             log.exception("automatic collection round failed")

@@ -50,7 +50,8 @@ def _when(ts: int | None) -> str:
 
 def _account_create(args: argparse.Namespace) -> int:
     account = _run(args, lambda tx: accounts.create_account(tx, _ctx(), name=args.name, platform=args.platform,
-                                                            account_id=args.id), write=True)
+                                                            account_id=args.id, api_version=args.api_version),
+                   write=True)
     if account is None:
         return 1
     if args.format == "json":
@@ -65,9 +66,10 @@ def _account_list(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(found, indent=2))
         return 0
-    print(f"{'account':28} {'platform':28} {'created (UTC)':16}  name")
+    print(f"{'account':28} {'platform':28} {'created (UTC)':16}  {'api version':18}  name")
     for a in found:
-        print(f"{a['id']:28} {a['platform'] or '-':28} {_when(a['created']):16}  {a['name'] or ''}")
+        version = a.get("api_version") or "(server default)"
+        print(f"{a['id']:28} {a['platform'] or '-':28} {_when(a['created']):16}  {version:18}  {a['name'] or ''}")
     return 0
 
 
@@ -119,6 +121,9 @@ def add_parsers(sub: Any) -> None:
     create.add_argument("--database", **database)
     create.add_argument("--name")
     create.add_argument("--platform", help="the platform account whose keys may act for it (Stripe-Account)")
+    create.add_argument("--api-version", help="its default Stripe API version, what requests without "
+                                               "Stripe-Version get (default: the server's, the latest unless "
+                                               "serve --api-version says otherwise)")
     create.add_argument("--id", help="the account id to use (default: a new acct_…)")
     create.add_argument("--format", **fmt)
     create.set_defaults(run=_account_create)

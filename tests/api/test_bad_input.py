@@ -406,7 +406,8 @@ def test_authentication_is_checked_before_parameters(server: Server) -> None:
 
 # --- routing ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["/v1/nothing", "/v1/invoices/in_1/explode", "/v2/invoices", "/"])
+# (GET / itself answers what the server is: tests/cli/test_first_contact.py)
+@pytest.mark.parametrize("path", ["/v1/nothing", "/v1/invoices/in_1/explode", "/v2/invoices", "/v1"])
 def test_unknown_route_is_a_json_404(http: httpx.Client, path: str) -> None:
     error = error_of(http.get(path), 404)
     assert error["message"].startswith(f"Unrecognized request URL (GET: {path})")

@@ -2,8 +2,8 @@
 ceiling servers on loopback, fixtures written through arrears' code, every arrears scenario and the
 growth comparison, the report and the README section. Load comes from the harness's small Python load
 generator (no wrk needed), which prints wrk's report shape, so the wrk parser runs on every scenario;
-a real wrk report is parsed below too. localstripe and PostgreSQL are left out (their install and
-cluster start take longer than the whole test); `make bench` runs them. Nothing here times anything:
+a real wrk report is parsed below too. localstripe, stripe-mock and PostgreSQL are left out (their install
+and cluster start take longer than the whole test); `make bench` runs them. Nothing here times anything:
 the figures are checked for shape and sign only."""
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ def test_quickest_run_reports_every_scenario_with_ratios(tmp_path: Path) -> None
     readme = tmp_path / "README.md"
     readme.write_text("# Benchmark\n\n<!-- bench:results:start -->\nstale table\n<!-- bench:results:end -->\n\nkept\n")
 
-    code = run_bench(["--smoke", "--no-localstripe", "--no-postgres", "--work", str(tmp_path / "work"),
-                      "--results", str(tmp_path / "results"), "--readme", str(readme), "--chart", "-"])
+    code = run_bench(["--smoke", "--no-localstripe", "--no-stripe-mock", "--no-postgres",
+                      "--work", str(tmp_path / "work"), "--results", str(tmp_path / "results"),
+                      "--readme", str(readme), "--chart", "-"])
 
     assert code == 0
     doc = json.loads((tmp_path / "results" / "latest.json").read_text())
@@ -71,7 +72,7 @@ def test_quickest_run_reports_every_scenario_with_ratios(tmp_path: Path) -> None
     assert by_name["arrears.sequence"]["sequences"] > 0
     for name in ARREARS:
         assert doc["ratios"]["arrears_vs_ceiling"][name]["rps"] > 0
-    assert {s["name"] for s in doc["skipped"]} == {"localstripe.*", "postgres.mark_uncollectible"}
+    assert {s["name"] for s in doc["skipped"]} == {"localstripe.*", "stripe-mock.*", "postgres.mark_uncollectible"}
     for op in ("get", "list", "search", "mark"):
         assert doc["growth"]["large_over_small"][op]["p99_ms"] > 0, op
     text = readme.read_text()

@@ -98,7 +98,7 @@ def browser(tmp_path: Path, reports: StandInReports) -> Iterator[TestClient]:
 
 
 def bars(page: str, chart: str) -> list[tuple[str, str, int]]:
-    svg = re.search(rf'<svg class="chart" id="{chart}".*?</svg>', page, re.S)
+    svg = re.search(rf'<svg class="chart[^"]*" id="{chart}".*?</svg>', page, re.S)
     assert svg, f"no {chart} on the page"
     return [(series, label, int(amount)) for series, label, amount in re.findall(
         r'<rect [^>]*data-series="([^"]+)" data-label="([^"]+)" data-amount="(\d+)"', svg.group(0))]

@@ -106,11 +106,12 @@ def _structured(result: Any) -> dict[str, Any]:
 
 
 async def _mcp_seed(client: Client) -> None:
-    names = {t.name: t for t in (await client.list_tools()).tools}
-    assert {MARK, "postInvoicesInvoiceVoid", "postInvoicesInvoicePay", "postInvoicesInvoiceFinalize", "getInvoices",
-            "getInvoicesSearch"} <= set(names)
-    assert names[MARK].input_schema["required"] == ["invoice"]
-    assert names[MARK].annotations.destructive_hint is True and names["getInvoices"].annotations.read_only_hint
+    names = {t.name: t for t in (await client.list_tools()).tools}  # listed by alias; operationIds still answer
+    assert {"mark_invoice_uncollectible", "void_invoice", "pay_invoice", "finalize_invoice", "list_invoices",
+            "search_invoices"} <= set(names)
+    assert names["mark_invoice_uncollectible"].input_schema["required"] == ["invoice"]
+    assert names["mark_invoice_uncollectible"].annotations.destructive_hint is True
+    assert names["list_invoices"].annotations.read_only_hint
     cus = _structured(await client.call_tool("postCustomers", {"balance": -500}))
     await client.call_tool("postInvoiceitems", {"customer": cus["id"], "amount": 1099, "currency": "usd"})
     inv = _structured(await client.call_tool("postInvoices", {"customer": cus["id"],
@@ -172,7 +173,7 @@ def test_mcp_over_stdio_speaks_plain_json_rpc(server: Server) -> None:
         proc.wait(timeout=30)
     # Then each request is answered, and the tool call returns Flex's envelope as structured content
     assert replies[1]["result"]["serverInfo"]["name"] == "arrears"
-    assert "markInvoiceUncollectible" in [t["name"] for t in replies[2]["result"]["tools"]]
+    assert "mark_invoice_uncollectible" in [t["name"] for t in replies[2]["result"]["tools"]]
     result = replies[3]["result"]
     assert result["isError"] is False
     assert result["structuredContent"]["invoice"]["status"] == "uncollectible"

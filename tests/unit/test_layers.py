@@ -7,7 +7,8 @@ lower floor; never another room of its own floor, never a floor above. So nothin
 rooms cannot import each other (no import circle).
 
     6  the command line: arrears.cli, arrears.__main__
-    5  what it starts: arrears.app (the ASGI app), arrears.serving, arrears.keys_cli, arrears.reports_cli
+    5  what it starts: arrears.app (the ASGI app), arrears.serving, arrears.keys_cli, arrears.reports_cli with
+       arrears.workflow (the CLI's clients of a running server: trigger, fixtures, listen, logs, events)
     4  the faces: arrears.api (stripe, flex, yorlet, dashboard, the MCP mount)
     3  background work and agent tools: arrears.housekeeping, arrears.webhooks, arrears.agent
     2  the commands, arrears.services; the backends, arrears.store (sql, sqlite, postgres, ...)
@@ -36,7 +37,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("arrears.services", "arrears.store"),
     ("arrears.housekeeping", "arrears.webhooks", "arrears.agent"),
     ("arrears.api",),
-    ("arrears.app", "arrears.serving", "arrears.keys_cli", "arrears.reports_cli"),
+    ("arrears.app", "arrears.serving", "arrears.keys_cli", "arrears.reports_cli|arrears.workflow"),
     ("arrears.cli|arrears.__main__",),
 )
 ROOMS: dict[str, tuple[int, str]] = {

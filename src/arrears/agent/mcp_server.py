@@ -1,9 +1,14 @@
 """An MCP server over a Toolset: the same tools, names and schemas as the OCP-style agent tools.
 
-``tools/list`` shows every operation of the face's OpenAPI document (input schema from its
-parameters, output schema from its 200 response, annotations from its method); ``tools/call`` makes
-the HTTP call and returns the face's JSON as ``structuredContent``, or, for an error answer,
-``isError`` with the status and the face's error body. Built on the ``mcp`` SDK's low-level
+``tools/list`` shows every operation of the face's OpenAPI document once, under its short alias
+where the document gives one (``mark_invoice_uncollectible``; the operationId name otherwise), with
+its input schema (every property described) and annotations from its method. The list is compact:
+output schemas (the 200 response's schema, most of the bytes) only on request, with
+``_meta: {"arrears/outputSchemas": true}`` on ``tools/list`` or ``build(..., output_schemas=True)``.
+``tools/call`` takes the alias or the operationId name, makes the HTTP call and returns the face's
+JSON as ``structuredContent`` and, as text, a summary for a model (ids, status, amounts first; see
+``summary``) followed by the JSON; an error answer is ``isError`` with the status and the face's
+error body. Built on the ``mcp`` SDK's low-level
 ``Server`` because the tools come from a document, not from Python signatures.
 
 Two transports: stdio (``arrears mcp``, calling a running server) and streamable HTTP mounted at
@@ -20,13 +25,15 @@ from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
 
 from arrears import __version__
+from arrears.agent.summary import summarise
 from arrears.agent.tools import Tool, Toolset
 
 DESTRUCTIVE = ("delete", "void", "markuncollectible")
+OUTPUT_SCHEMAS = "arrears/outputSchemas"  # tools/list _meta key asking for output schemas
 
 
 def hints(tool: Tool) -> types.ToolAnnotations:
-    words = tool.name.lower()
+    words = tool.name.lower().replace("_", "")
     return types.ToolAnnotations(
         title=tool.description or tool.name,
         read_only_hint=tool.read_only,
@@ -36,10 +43,37 @@ def hints(tool: Tool) -> types.ToolAnnotations:
     )
 
 
-def describe(tool: Tool) -> types.Tool:
-    return types.Tool(name=tool.name, description=f"{tool.description} ({tool.method.upper()} {tool.path})",
-                      input_schema=tool.input_schema, output_schema=tool.output_schema,
-                      annotations=hints(tool))
+LONG_ENUM = 20  # an enum longer than this (currency codes) is listed as a few examples, not every value
+
+
+def compact(schema: Any) -> Any:
+    """``schema`` as tools/list shows it: long enums shortened to a few examples in the description. The
+    full schema (``input_schema`` below) still validates every call."""
+    if isinstance(schema, list):
+        return [compact(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: compact(v) for k, v in schema.items()}
+    values = out.get("enum")
+    if isinstance(values, list) and len(values) > LONG_ENUM:
+        del out["enum"]
+        sample = ", ".join(str(v) for v in values[:3])
+        out["description"] = (f"{out.get('description', '')} One of {len(values)} values, e.g. {sample}.").strip()
+    return out
+
+
+def describe(tool: Tool, *, output_schema: bool = False) -> types.Tool:
+    """The tool as tools/list shows it: named by its alias when it has one, the operationId named too."""
+    also = f"; also callable as {tool.name}" if tool.alias else ""
+    return types.Tool(name=tool.alias or tool.name,
+                      description=f"{tool.description} ({tool.method.upper()} {tool.path}{also})",
+                      input_schema=compact(tool.input_schema),
+                      output_schema=tool.output_schema if output_schema else None, annotations=hints(tool))
+
+
+def _wants_output_schemas(params: types.PaginatedRequestParams | None) -> bool:
+    meta = params.meta if params is not None else None
+    return bool(meta and meta.get(OUTPUT_SCHEMAS))
 
 
 def _caller_key(ctx: ServerRequestContext[Any, Any]) -> dict[str, str]:
@@ -58,10 +92,11 @@ def _error_text(status: int, body: Any) -> str:
     return f"HTTP {status}: {json.dumps(body) if not isinstance(body, str) else body}"
 
 
-def build(toolset: Toolset, *, name: str = "arrears") -> Server[Any]:
+def build(toolset: Toolset, *, name: str = "arrears", output_schemas: bool = False) -> Server[Any]:
     async def list_tools(ctx: ServerRequestContext[Any, Any],
                          params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
-        return types.ListToolsResult(tools=[describe(t) for t in toolset.catalog()])
+        full = output_schemas or _wants_output_schemas(params)
+        return types.ListToolsResult(tools=[describe(t, output_schema=full) for t in toolset.catalog()])
 
     async def call_tool(ctx: ServerRequestContext[Any, Any],
                         params: types.CallToolRequestParams) -> types.CallToolResult:
@@ -72,15 +107,18 @@ def build(toolset: Toolset, *, name: str = "arrears") -> Server[Any]:
         if not result.ok:
             text = _error_text(result.status, result.body)
             return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
-        return types.CallToolResult(content=[types.TextContent(type="text", text=json.dumps(result.body))],
-                                    structured_content=result.body)
+        structured = result.body if isinstance(result.body, dict) else None
+        return types.CallToolResult(content=[types.TextContent(type="text", text=summarise(result.body))],
+                                    structured_content=structured)
 
     def input_schema(tool_name: str) -> dict[str, Any] | None:
-        tool = toolset.tools.get(tool_name)
+        tool = toolset.find(tool_name)
         return None if tool is None else tool.input_schema
 
     return Server(name, version=__version__, instructions="Invoices through arrears: each tool is one API "
-                  "operation, named by its operationId.", get_tool_input_schema=input_schema,
+                  "operation, named for its task (create_invoice, finalize_invoice, mark_invoice_uncollectible, "
+                  "list_invoices, ...); its operationId name works too. Amounts are integers in the currency's "
+                  "minor units.", get_tool_input_schema=input_schema,
                   on_list_tools=list_tools, on_call_tool=call_tool)
 
 

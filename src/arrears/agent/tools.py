@@ -2,7 +2,9 @@
 
 Each operation becomes one tool named by its operationId in lower camelCase
 (``PostInvoicesInvoiceMarkUncollectible`` → ``postInvoicesInvoiceMarkUncollectible``), whose input is
-one flat object: path, query and JSON-body parameters side by side. ``Toolset.call(name, args)``
+one flat object: path, query and JSON-body parameters side by side. A document may also give each
+operation a short task-shaped alias (``x-tool-alias``: ``mark_invoice_uncollectible``); a tool answers
+to both names. ``Toolset.call(name, args)``
 routes each argument to where the document says it goes and makes the HTTP call. Wrappers only: what
 a call does, and every error, is the server's answer."""
 
@@ -19,6 +21,7 @@ from urllib.parse import quote
 import httpx
 
 JSON = "application/json"
+ALIAS = "x-tool-alias"
 METHODS = ("get", "post", "put", "patch", "delete")
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|$)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _REF = "#/components/schemas/"
@@ -44,6 +47,7 @@ class Tool:
     output_schema: dict[str, Any] | None
     locations: Mapping[str, str]  # argument -> "path" | "query" | "body"
     read_only: bool
+    alias: str = ""  # the short name agents see in MCP's tools/list (x-tool-alias), if the document gives one
 
     def request(self, args: Mapping[str, Any]) -> tuple[str, str, list[tuple[str, str]], dict[str, Any] | None]:
         """(method, path, query pairs, JSON body) for a call with ``args``."""
@@ -138,7 +142,7 @@ def tools_from(doc: Mapping[str, Any]) -> list[Tool]:
                 name=tool_name(op.get("operationId"), method, path), operation_id=op.get("operationId", ""),
                 method=method, path=path, description=op.get("summary") or op.get("description") or "",
                 input_schema=self_contained(input_schema, components), output_schema=output, locations=locations,
-                read_only=method == "get",
+                read_only=method == "get", alias=str(op.get(ALIAS, "")),
             ))
     return out
 
@@ -173,11 +177,19 @@ class Toolset:
     def catalog(self) -> Iterable[Tool]:
         return self.tools.values()
 
-    def _prepare(self, name: str, args: Mapping[str, Any] | None,
-                 headers: Mapping[str, str] | None) -> tuple[Tool, dict[str, Any]]:
+    def find(self, name: str) -> Tool | None:
+        """The tool named ``name``: by its operationId name or by its alias."""
         tool = self.tools.get(name)
         if tool is None:
-            raise KeyError(f"no tool named {name!r}; tools: {', '.join(sorted(self.tools))}")
+            tool = next((t for t in self.tools.values() if t.alias == name), None)
+        return tool
+
+    def _prepare(self, name: str, args: Mapping[str, Any] | None,
+                 headers: Mapping[str, str] | None) -> tuple[Tool, dict[str, Any]]:
+        tool = self.find(name)
+        if tool is None:
+            known = sorted(t.alias or t.name for t in self.tools.values())
+            raise KeyError(f"no tool named {name!r}; tools: {', '.join(known)}")
         method, path, query, body = tool.request(args or {})
         sent = {"OCP-Version": "1.0", "OCP-Context-ID": self.context_id, "OCP-Agent-Type": "arrears_agent",
                 **self.headers, **(headers or {})}

@@ -24,6 +24,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from arrears import STRIPE_API_VERSION
 from arrears.api.ratelimit import RateLimiter
 from arrears.domain import keys
 from arrears.domain.errors import AuthenticationError, PermissionDenied
@@ -76,7 +77,9 @@ class _Cached:
 
 class Authenticator:
     def __init__(self, store: Store, *, strict: bool = False, cache_seconds: float = 1.0,
-                 limiter: RateLimiter | None = None, max_cached: int = 10_000) -> None:
+                 limiter: RateLimiter | None = None, max_cached: int = 10_000,
+                 api_version: str = STRIPE_API_VERSION) -> None:
+        self.api_version = api_version  # the default version of an account that set none (open mode's)
         self.store = store
         self.strict = strict
         self.cache_seconds = cache_seconds
@@ -95,10 +98,10 @@ class Authenticator:
         hit = self._keys.get(digest)
         if hit is not None and hit.until > now:
             return hit
-        record = await self.store.read(lambda tx: accounts.find_key(tx, key), scope=SYSTEM)
+        record, version = await self.store.read(lambda tx: accounts.find_key_and_version(tx, key), scope=SYSTEM)
         grant = None if record is None else Grant(
             account=record["account"], livemode=record["livemode"], kind=record["type"], key_id=record["id"],
-            shown=record["shown"], permissions=record["permissions"] or {})
+            shown=record["shown"], permissions=record["permissions"] or {}, api_version=version or self.api_version)
         found = _Cached(grant, record is not None and record["revoked"] is not None, now + self.cache_seconds)
         if len(self._keys) >= self.max_cached:
             self._keys = {d: c for d, c in self._keys.items() if c.until > now}
@@ -122,7 +125,8 @@ class Authenticator:
         if self.strict or shape.livemode or shape.kind != "secret":
             raise invalid(key)
         if found.open_grant is None:  # made once per cached lookup, not per request
-            found.open_grant = Grant(account=DEFAULT_ACCOUNT, livemode=False, shown=_masked(key))
+            found.open_grant = Grant(account=DEFAULT_ACCOUNT, livemode=False, shown=_masked(key),
+                                     api_version=self.api_version)
         return found.open_grant
 
     async def _reaches(self, platform: str, connected: str) -> bool:

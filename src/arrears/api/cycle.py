@@ -25,11 +25,11 @@ from arrears.api import forms
 from arrears.api.env import Env
 from arrears.api.routing import ReservedRoute
 from arrears.api.schema import Spec, convert_fields, obj
-from arrears.domain import Doc
+from arrears.domain import Doc, versions
 from arrears.domain.errors import ArrearsError, IdempotencyError, NotFound, ParamError
 from arrears.services import Ctx, idempotency
 from arrears.services.idempotency import MAX_KEY_LENGTH, Replayed
-from arrears.store.base import OPEN, Tx
+from arrears.store.base import OPEN, SYSTEM, Tx
 from arrears.store.query import Page
 
 log = logging.getLogger("arrears.api")
@@ -66,7 +66,7 @@ class Call:
 Handler = Callable[[Tx, Call], Awaitable[Doc | Csv]]
 Before = Callable[[Call], Awaitable[None]]  # a check awaited before the transaction (Operation.before)
 # (tx, the handler's answer, expand paths, API version) -> the reply's document, in the transaction
-Presenter = Callable[[Tx, Any, list[str], str], Awaitable[Any]]
+Presenter = Callable[[Tx, Any, list[str], versions.Version], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -83,13 +83,19 @@ class Operation:
     envelope: str | None = None  # the body fields arrive wrapped as {envelope: {...}} (Flex)
     before: Before | None = None  # awaited before the transaction, for checks that wait on I/O (DNS)
     shows_secret: bool = False  # the answer shows the object's secret: once, at creation
+    # A read of the unscoped tables (the accounts), run in the SYSTEM scope: its handler sees every account
+    # and must keep to what ``call.ctx.account`` may see itself. Only GETs; writes keep the request's scope.
+    system: bool = False
+    # SQLite: rehearse the write outside the write lock (store/rehearsal.py). Only where it was measured to
+    # pay (ADR 0001): the other writes run under the lock at once.
+    rehearse: bool = False
 
     @property
     def write(self) -> bool:
         return self.method != "GET"
 
 
-async def as_is(tx: Tx, doc: Any, paths: list[str], api_version: str) -> Any:
+async def as_is(tx: Tx, doc: Any, paths: list[str], api_version: versions.Version) -> Any:
     """The presenter of a face whose handlers answer in the face's own shape already."""
     return doc
 
@@ -111,14 +117,16 @@ class Dialect:
     common: Mapping[str, Spec] = field(default_factory=dict)  # parameters every operation takes
     expand: Callable[[list[str]], None] | None = None  # checks ``expand`` paths, which the cycle takes out
     presenter: Callable[[Operation], Presenter] = as_is_for  # per operation, at start-up
-    version_header: str | None = None  # names the API version (default STRIPE_API_VERSION); echoed on replies
+    version_header: str | None = None  # names the API version (else the account's default); echoed on replies
     account_header: bool = False  # the Stripe-Account header picks the account
     idempotent: bool = False  # POSTs honour Idempotency-Key (services/idempotency.py)
     reserved: Mapping[str, frozenset[str]] = field(default_factory=dict)  # path parameter -> names never ids
     not_found: str = ""  # what the 404 for an unknown URL says after "Unrecognized request URL (...)."
 
     def api_version(self, headers: Mapping[str, str]) -> str:
-        return (headers.get(self.version_header) if self.version_header else None) or STRIPE_API_VERSION
+        """The version an error outside any operation is answered in: the one asked for when it exists."""
+        asked = headers.get(self.version_header) if self.version_header else None
+        return asked if asked in versions.VERSIONS else STRIPE_API_VERSION
 
     def headers(self, api_version: str) -> Headers:
         """The face's own headers on every reply."""
@@ -167,12 +175,16 @@ def checked_fields(op: Operation, dialect: Dialect) -> dict[str, Spec]:
 
 def endpoint(op: Operation, env: Env, dialect: Dialect) -> Callable[[Request], Awaitable[Response]]:
     store_read, store_write = env.store.read, env.store.write
-    kind, path, write, handler, before = op.operation_id, op.path, op.write, op.handler, op.before
+    operation_id, path, write, handler, before = op.operation_id, op.path, op.write, op.handler, op.before
+    kind = op.operation_id if op.rehearse else None  # the write's kind names it to the store's rehearsal
+    system = op.system and not write
     fields, envelope, normalise, read_as = checked_fields(op, dialect), op.envelope, dialect.normalise, dialect.body
     key_of, render_error, check_expand = dialect.key, dialect.render_error, dialect.expand
     present = dialect.presenter(op)
     version_header = dialect.version_header
     version_name = (version_header or "").encode("latin-1")
+    known, latest = versions.VERSIONS, versions.LATEST
+    upgrade = versions.upgrade
     account_header = dialect.account_header
     searching = op.returns.startswith("search:")
     # Stripe: "All POST requests accept idempotency keys"; on GET and DELETE a key has no effect.
@@ -181,17 +193,28 @@ def endpoint(op: Operation, env: Env, dialect: Dialect) -> Callable[[Request], A
     async def handle(request: Request) -> Response:
         request_id = env.ids.new("req", 14)
         headers = request.headers
-        # Dialect.api_version and Dialect.headers, inlined over the locals above: this is every request
-        api_version = (headers.get(version_header) if version_header else None) or STRIPE_API_VERSION
-        own: Headers = ((version_name, api_version.encode("latin-1")),) if version_header else ()
+        # The version: Stripe-Version when it names one, else the account's default (known once the key is).
+        asked = headers.get(version_header) if version_header else None
+        version = latest
+        own: Headers = ((version_name, latest.text.encode("latin-1")),) if version_header else ()
         key = headers.get("idempotency-key") if keyed else None
         fp = ""
         began = False
         scope = OPEN
         try:
-            _, scope = await env.auth.authorize(key_of(headers.get("authorization")), path=path, write=write,
-                                                headers=headers if account_header else None)
+            grant, scope = await env.auth.authorize(key_of(headers.get("authorization")), path=path, write=write,
+                                                    headers=headers if account_header else None)
+            default = grant.api_version or latest.text
+            if version_header:
+                found = known.get(asked if asked is not None else default)
+                if found is None:
+                    raise versions.InvalidVersion(f"Invalid Stripe API version: {asked}")
+                version = found
+                if version is not latest:
+                    own = ((version_name, version.text.encode("latin-1")),)
             raw = await forms.request_params(request, default=read_as)
+            if version is not latest:
+                raw = upgrade(operation_id, version, raw)
             params = convert_fields(normalise(raw) if normalise is not None else raw, fields)
             if envelope is not None:
                 params = params.get(envelope) or {}
@@ -204,16 +227,17 @@ def endpoint(op: Operation, env: Env, dialect: Dialect) -> Callable[[Request], A
                     total_count = True
                 check_expand(paths)
             ctx = env.ctx(livemode=scope.livemode, request_id=request_id, idempotency_key=key,
-                          api_version=api_version)
+                          api_version=version.text, account_api_version=default, account=scope.account)
             call = Call(ctx, forms.path_params(request), params, forms.url_path(request), headers, total_count)
             if before is not None:  # checks that wait on I/O (DNS) run before the transaction, not in it
                 await before(call)
 
             async def run(tx: Tx) -> Any:
-                return await present(tx, await handler(tx, call), paths, api_version)
+                return await present(tx, await handler(tx, call), paths, version)
 
             if key is None:
-                result = await (store_write(run, scope=scope, kind=kind) if write else store_read(run, scope=scope))
+                result = await (store_write(run, scope=scope, kind=kind) if write
+                                else store_read(run, scope=SYSTEM if system else scope))
             else:
                 if len(key) > MAX_KEY_LENGTH:
                     raise ParamError(f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters long.",

@@ -113,7 +113,8 @@ def param_schema(spec: Spec) -> Schema:
     elif kind == "decimal":
         out = {"type": "string", "format": "decimal", "pattern": r"^-?\d{1,15}(\.\d{1,12})?$"}
     elif kind == "map":
-        out = {"type": "object", "additionalProperties": {"type": "string"}}
+        values = param_schema(spec.items) if spec.items is not None else {"type": "string"}
+        out = {"type": "object", "additionalProperties": values}
     elif kind == "object":
         out = {"type": "object", "properties": {k: param_schema(v) for k, v in spec.fields.items()},
                "additionalProperties": False}

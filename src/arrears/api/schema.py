@@ -86,6 +86,12 @@ def metadata() -> Spec:
     return Spec("map", emptyable=True, doc="Set of key-value pairs; an empty value unsets a key.")
 
 
+def map_of(items: Spec, *, doc: str = "") -> Spec:
+    """A hash keyed by names the caller checks (currency codes: ``currency_options[eur][amount_off]``),
+    each value an ``items``."""
+    return Spec("map", items=items, doc=doc)
+
+
 def timestamp_filter(doc: str = "") -> Spec:
     """``created=123`` or ``created[gte]=123`` (gt, gte, lt, lte), each a timestamp (``timestamp``)."""
     return Spec("int_or_range", minimum=limits.MIN_TIMESTAMP, maximum=limits.MAX_TIMESTAMP, doc=doc,
@@ -187,6 +193,8 @@ def convert(value: Any, spec: Spec, path: str) -> Any:
         if not isinstance(value, dict):
             raise ParamError(f"Invalid {path}: must be a hash of string keys and values (e.g. {path}[key]=value)",
                              param=path)
+        if spec.items is not None:  # map_of: each value is a hash of its own
+            return {no_nul(str(key), path): convert(item, spec.items, f"{path}[{key}]") for key, item in value.items()}
         out: dict[str, str] = {}
         for key, item in value.items():
             if isinstance(item, dict | list | bool):

@@ -10,6 +10,10 @@ EMITTED: Final = frozenset({
     "invoice.payment_succeeded", "invoice.payment_failed", "invoice.sent", "invoice.voided",
     "invoice.marked_uncollectible", "invoice.overdue",
     "invoiceitem.created", "invoiceitem.deleted",
+    "product.created", "product.updated", "product.deleted", "price.created", "price.updated",
+    "coupon.created", "coupon.updated", "coupon.deleted", "promotion_code.created", "promotion_code.updated",
+    "customer.discount.created", "customer.discount.updated", "customer.discount.deleted",
+    "tax_rate.created", "tax_rate.updated", "customer.tax_id.created", "customer.tax_id.deleted",
 })
 
 

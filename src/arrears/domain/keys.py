@@ -27,8 +27,16 @@ MAX_KEY_LENGTH = 255
 # The first path segment after /v1/ (or /_arrears/v1/) -> the permission that covers it. Stripe's
 # restricted-key form has one row per resource; invoice items are under Invoices there too.
 RESOURCES: dict[str, str] = {
+    "account": "account",
+    "accounts": "account",
+    "tax_rates": "tax_rate",
+    "tax_ids": "tax_id",
     "customers": "customer",
+    "coupons": "coupon",
+    "promotion_codes": "promotion_code",
     "invoices": "invoice",
+    "products": "product",
+    "prices": "price",
     "invoiceitems": "invoice",
     "events": "event",
     "webhook_endpoints": "webhook",
@@ -111,6 +119,7 @@ class Grant:
     key_id: str | None = None  # None for open mode's unregistered sk_test_ keys
     shown: str = ""  # the masked key, for messages
     permissions: Mapping[str, str] = field(default_factory=dict)
+    api_version: str | None = None  # the account's default API version (None: the server's default)
 
     def check(self, resource: str | None, write: bool) -> None:
         """Raise unless the key may call an endpoint of ``resource`` (``write``: one that changes state)."""

@@ -73,9 +73,15 @@ def recovery(amount: int) -> list[Line]:
     return _clean([("accounts_receivable", amount), ("bad_debt_recovered", -amount)])
 
 
-def void(balances: Mapping[str, int]) -> list[Line]:
-    """Reverse what the invoice left in every account but cash (a paid invoice cannot be voided)."""
-    return _clean([(account, -net) for account, net in sorted(balances.items()) if account != "cash"])
+def void(balances: Mapping[str, int], *, returns_balance: bool = True) -> list[Line]:
+    """Reverse what the invoice left in every account but cash (a paid invoice cannot be voided). Before
+    API 2019-12-03 the customer balance an invoice applied stayed applied: that credit is forfeited, so it
+    moves to ``balance_adjustments`` instead of back to ``customer_balance``."""
+    kept = ("cash",) if returns_balance else ("cash", "customer_balance")
+    lines = [(account, -net) for account, net in sorted(balances.items()) if account not in kept]
+    if not returns_balance:
+        lines.append(("balance_adjustments", -sum(amount for _, amount in lines)))
+    return _clean(lines)
 
 
 def balance_adjustment(amount: int) -> list[Line]:

@@ -21,6 +21,8 @@ class Ctx:
     request_id: str | None = None
     idempotency_key: str | None = None
     base_url: str = "http://127.0.0.1:12111"
-    api_version: str = STRIPE_API_VERSION
+    api_version: str = STRIPE_API_VERSION  # the request's (Stripe-Version, else the account's default)
+    account: str | None = None  # the account the request acts for (its scope's)
+    account_api_version: str = STRIPE_API_VERSION  # the account's default: what its events are rendered in
     policy: Policy = Policy()  # the account's collection settings (automatic collection, test clocks)
     webhook_urls: UrlPolicy = OPEN  # where webhook endpoints may point (strict servers: public addresses)

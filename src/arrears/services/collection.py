@@ -134,9 +134,13 @@ async def tick(tx: Tx, ctx: Ctx, policy: rules.Policy) -> int:
     since = int(mark["overdue_since"]) if mark else 0
     steps = 0
     accounts = await tx.list("accounts", Filter(), Page(limit=MAX_ACCOUNTS, oldest_first=True))
-    for scope in (Scope(a["id"], live) for a in accounts.docs for live in (False, True)):
-        steps += await run_due(tx.within(scope), dataclasses.replace(ctx, livemode=scope.livemode), policy,
-                               clock=None, overdue_since=since)
+    for account in accounts.docs:
+        version = account.get("api_version") or ctx.account_api_version  # what its events name
+        for live in (False, True):
+            scope = Scope(account["id"], live)
+            steps += await run_due(tx.within(scope), dataclasses.replace(
+                ctx, livemode=live, account=account["id"], api_version=version, account_api_version=version), policy,
+                clock=None, overdue_since=since)
     if mark is None:
         await tx.insert("scheduler_marks", {"id": SCHEDULER_MARK, "overdue_since": ctx.now})
     elif since < ctx.now:

@@ -9,7 +9,7 @@ from typing import Any
 from arrears.domain import Doc, limits, metadata, objects
 from arrears.domain import ledger as books
 from arrears.domain.errors import ParamError, missing
-from arrears.services import Ctx, ledger
+from arrears.services import Ctx, discounts, ledger, tax_ids
 from arrears.services.loading import at_clock, load
 from arrears.services.outbox import changed, emit
 from arrears.store.base import Tx
@@ -37,8 +37,12 @@ async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
     initial, cust["balance"] = cust["balance"], 0
     if initial:
         await record_balance(tx, ctx, cust, initial, "initial", None, param="balance")
+    owed = await discounts.apply_customer_params(tx, ctx, cust, p)  # coupon / promotion_code, before basil
     await tx.insert("customers", cust)
     await emit(tx, ctx, "customer.created", cust)
+    await discounts.announce(tx, ctx, owed)
+    if p.get("tax_id_data"):
+        await tax_ids.add_all(tx, ctx, cust["id"], p["tax_id_data"], "tax_id_data")
     return cust
 
 
@@ -46,7 +50,10 @@ async def update(tx: Tx, ctx: Ctx, customer_id: str, p: dict[str, Any]) -> Doc:
     _check_prefix(p)
     cust = await load(tx, "customers", customer_id, param="customer", for_update=True)
     before = copy.deepcopy(cust)
+    owed = await discounts.apply_customer_params(tx, ctx, cust, p)  # coupon / promotion_code, before basil
     for key, value in p.items():
+        if key in discounts.CUSTOMER_PARAMS:
+            continue
         if key == "metadata":
             cust["metadata"] = metadata.merged(cust["metadata"], value)
         elif key == "invoice_settings":
@@ -67,6 +74,7 @@ async def update(tx: Tx, ctx: Ctx, customer_id: str, p: dict[str, Any]) -> Doc:
     if diff:
         await tx.update("customers", cust)
         await emit(tx, ctx, "customer.updated", cust, diff)
+    await discounts.announce(tx, ctx, owed)
     return cust
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from arrears.domain import Doc, limits, metadata, objects
+from arrears.domain import Doc, limits, metadata, objects, versions
 from arrears.domain import invoice as rules
 from arrears.domain.errors import InvalidRequest, ParamError
 from arrears.services import Ctx
@@ -33,6 +33,17 @@ def _check_times(p: dict[str, Any]) -> None:
             limits.timestamp(int(p[key]), key)
 
 
+def pending_behavior(ctx: Ctx, p: dict[str, Any]) -> str:
+    """``pending_invoice_items_behavior`` with its version's default: ``exclude`` from API 2022-08-01,
+    ``include_and_require`` before (which that version removed)."""
+    current = versions.since(ctx.api_version, "pending_items_excluded_by_default")
+    behavior = p.get("pending_invoice_items_behavior") or ("exclude" if current else "include_and_require")
+    if behavior == "include_and_require" and current:
+        raise ParamError("Invalid pending_invoice_items_behavior: must be one of exclude or include",
+                         param="pending_invoice_items_behavior")
+    return str(behavior)
+
+
 async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
     if not p.get("customer"):
         raise ParamError("Missing required param: customer.", param="customer", code="parameter_missing")
@@ -40,7 +51,8 @@ async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
     cust = await load(tx, "customers", p["customer"], param="customer")
     ctx = await at_clock(tx, ctx, cust["test_clock"])
     pending: list[Doc] = []
-    if p.get("pending_invoice_items_behavior", "exclude") == "include":
+    behavior = pending_behavior(ctx, p)
+    if behavior != "exclude":
         flt = Filter((Cond("customer", "=", cust["id"]), Cond("invoice", "null")))
         listed = (await tx.list("invoiceitems", flt, Page(limit=MAX_PENDING_ITEMS))).docs
         # Lock each item and keep those still pending: a concurrent command may have taken one meanwhile.
@@ -48,6 +60,8 @@ async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
         pending = [item for item in locked if item is not None and item["invoice"] is None]
     currency = p.get("currency") or cust["currency"] or (pending[0]["currency"] if pending else DEFAULT_CURRENCY)
     pending = [item for item in pending if item["currency"] == currency]
+    if behavior == "include_and_require" and not pending:
+        raise InvalidRequest(f"Nothing to invoice for customer {cust['id']}.", code="invoice_no_customer_line_items")
     if p.get("number"):
         await _check_number_free(tx, p["number"], None)
     fields = dict(p)

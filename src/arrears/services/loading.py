@@ -45,8 +45,9 @@ async def retrieve(tx: Tx, table: str, obj_id: str, *, param: str | None = None)
     return doc
 
 
-def view(doc: Doc, api_version: str) -> Doc:
-    return views.invoice(doc, api_version) if doc.get("object") == "invoice" else doc
+def view(doc: Doc) -> Doc:
+    """An object as the current API version shows it (an event's ``data.object``)."""
+    return views.invoice(doc) if doc.get("object") == "invoice" else doc
 
 
 async def at_clock(tx: Tx, ctx: Ctx, clock_id: str | None) -> Ctx:

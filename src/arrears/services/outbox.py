@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from arrears import STRIPE_API_VERSION
 from arrears.domain import Doc, events
 from arrears.services import Ctx
 from arrears.services.loading import view
@@ -17,8 +16,9 @@ _ENABLED = Filter((Cond("status", "=", "enabled"),))
 
 async def emit(tx: Tx, ctx: Ctx, event_type: str, obj: Doc, previous: dict[str, Any] | None = None) -> Doc:
     """Append an event to the outbox, in the transaction of the change it describes."""
-    # An event is rendered once, in the account's API version, whatever version the request used.
-    data: dict[str, Any] = {"object": view(obj, STRIPE_API_VERSION)}
+    # An event keeps its object in the current shape and names the account's default API version, whatever
+    # version the request used: reads and deliveries show ``data`` in that version (domain/versions.event).
+    data: dict[str, Any] = {"object": view(obj)}
     if previous is not None:
         data["previous_attributes"] = previous
     endpoints = await tx.list("webhook_endpoints", _ENABLED, Page(limit=500))
@@ -27,7 +27,7 @@ async def emit(tx: Tx, ctx: Ctx, event_type: str, obj: Doc, previous: dict[str, 
         "id": ctx.ids.new("evt"),
         "object": "event",
         "account": None,
-        "api_version": STRIPE_API_VERSION,
+        "api_version": ctx.account_api_version,
         "context": None,
         "created": ctx.now,
         "data": data,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from arrears.domain import Doc, limits, payments
+from arrears.domain import Doc, limits, payments, versions
 from arrears.domain import invoice as rules
 from arrears.domain import ledger as books
 from arrears.domain.errors import CardError, InvalidRequest
@@ -148,13 +148,14 @@ async def void(tx: Tx, ctx: Ctx, invoice_id: str, p: dict[str, Any]) -> Doc:
     inv, ctx = await _load(tx, ctx, invoice_id)
     rules.void(inv, ctx.now)  # refused here, before the customer's balance is given back
     applied = (inv["ending_balance"] or 0) - (inv["starting_balance"] or 0)
-    if applied:  # give the customer back the balance this invoice used (API 2019-12-03 and later)
+    returns_balance = versions.since(ctx.api_version, "void_returns_balance")
+    if applied and returns_balance:  # give the customer back the balance this invoice used
         cust = await load(tx, "customers", inv["customer"], param="customer", for_update=True)
         await record_balance(tx, ctx, cust, -applied, "unapplied_from_invoice", inv["id"], currency=inv["currency"])
         await tx.update("customers", cust)
     await tx.update("invoices", inv)
     voided = await emit(tx, ctx, "invoice.voided", inv)
-    reversal = books.void(await ledger.invoice_balances(tx, inv["id"]))
+    reversal = books.void(await ledger.invoice_balances(tx, inv["id"]), returns_balance=returns_balance)
     await ledger.post_for_invoice(tx, ctx, "void", reversal, inv, voided)
     return inv
 

@@ -11,7 +11,7 @@ import copy
 import secrets
 from typing import Any
 
-from arrears.domain import Doc, events, metadata, objects, webhook_urls
+from arrears.domain import Doc, events, metadata, objects, versions, webhook_urls
 from arrears.domain.errors import ParamError
 from arrears.services import Ctx
 from arrears.services.loading import load
@@ -38,7 +38,8 @@ async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
     endpoint = {
         "id": ctx.ids.new("we"),
         "object": "webhook_endpoint",
-        "api_version": p.get("api_version"),
+        "api_version": None if p.get("api_version") is None else str(versions.parse(p["api_version"],
+                                                                                   param="api_version")),
         "application": None,
         "created": ctx.now,
         "description": p.get("description"),

@@ -78,6 +78,20 @@ TABLES: dict[str, Table] = {
             c: _field(c)
             for c in ("entry", "kind", "created", "account", "currency", "amount", "invoice", "customer", "event")
         }),
+        # the catalog (migration 0009)
+        Table("products", "product", {c: _field(c) for c in ("created", "active", "name")}),
+        Table("prices", "price", {c: _field(c) for c in ("created", "product", "active", "currency", "type",
+                                                          "lookup_key")}),
+        Table("coupons", "coupon", {"created": _field("created")}),
+        Table("promotion_codes", "promotion code", {
+            **{c: _field(c) for c in ("created", "code", "active", "customer")},
+            "coupon": lambda doc: (doc.get("promotion") or {}).get("coupon"),  # promotion[coupon] since clover
+        }),
+        Table("discounts", "discount", {  # a discount has no created: it has start
+            "created": _field("start"), **{c: _field(c) for c in ("customer", "invoice", "invoice_item")},
+        }),
+        Table("tax_rates", "tax rate", {c: _field(c) for c in ("created", "active", "inclusive")}),
+        Table("tax_ids", "tax id", {c: _field(c) for c in ("created", "customer", "type")}),
         Table("accounts", "account", {c: _field(c) for c in ("created", "platform")}, scoped=False),
         Table("api_keys", "API key", {c: _field(c) for c in ("hash", "account", "created", "revoked")},
               scoped=False),

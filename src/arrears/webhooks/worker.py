@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from arrears.clock import Clock, pause
-from arrears.domain import Doc
+from arrears.domain import Doc, versions
 from arrears.ids import IdGen
 from arrears.store.base import SYSTEM, Store, Tx
 from arrears.store.query import Cond, Filter, Page
@@ -50,6 +50,13 @@ CONCURRENCY = 100  # attempts in flight in all, per process
 # (url, body, headers) -> (HTTP status or None, error text or None)
 Transport = Callable[[str, bytes, dict[str, str]], Awaitable[tuple[int | None, str | None]]]
 Outcome = tuple[int | None, str | None, int]  # status, error, latency in ms
+
+
+def payload(event: Doc, endpoint: Doc) -> Doc:
+    """The event as ``endpoint`` receives it: ``data`` in the endpoint's ``api_version`` when it set one,
+    else in the version the event was made in (the account's default then)."""
+    pinned = endpoint.get("api_version")
+    return versions.event_at(event, versions.VERSIONS[pinned]) if pinned in versions.VERSIONS else versions.event(event)
 
 
 @dataclass
@@ -188,7 +195,7 @@ class Deliverer:
     async def _send(self, c: Claimed) -> Outcome:
         if c.endpoint is None or c.endpoint["status"] != "enabled":
             return None, "the endpoint was deleted or disabled", 0
-        body = orjson.dumps(c.event)
+        body = orjson.dumps(payload(c.event, c.endpoint))
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": "arrears-webhooks/1 (+https://stripe.com/docs/webhooks)",

@@ -25,8 +25,11 @@ class Action:
     destructive: bool = False
 
     @property
-    def kind(self) -> str:
-        """The command's name for the store (``Store.write``'s ``kind``), as an operationId is for the API."""
+    def kind(self) -> str | None:
+        """The command's name for the store's rehearsal (``Store.write``'s ``kind``), as an operationId is for
+        the API; only mark_uncollectible is rehearsed (ADR 0001), the others run under the lock at once."""
+        if self.name != "mark_uncollectible":
+            return None
         return "Dashboard" + "".join(word.capitalize() for word in self.name.split("_"))
 
 

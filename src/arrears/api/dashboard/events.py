@@ -24,9 +24,12 @@ def _filter(kind: str) -> Filter:
 
 async def index(visit: Visit) -> Response:
     kind = visit.param("type")
-    page = await visit.env.store.read(lambda tx: tx.list("events", _filter(kind), Page(limit=SHOWN)),
-                                      scope=visit.scope)
-    return visit.render("events.html", events=page.docs, kind=kind, types=sorted(events.EMITTED), poll_ms=POLL_MS)
+    async def read(tx: Tx) -> tuple[list[Doc], int]:
+        return (await tx.list("events", _filter(kind), Page(limit=SHOWN))).docs, await tx.count("events", _filter(kind))
+
+    shown, count = await visit.env.store.read(read, scope=visit.scope)
+    return visit.render("events.html", events=shown, count=count, kind=kind, types=sorted(events.EMITTED),
+                        poll_ms=POLL_MS)
 
 
 async def feed(visit: Visit) -> Response:

@@ -1,25 +1,26 @@
-"""How the dashboard writes money and time. Integer arithmetic only: amounts are minor units
-(domain/money.py). A time no calendar reaches (a row kept before timestamps were bounded) is written as
-its number, so that one odd row never fails a page."""
+"""How the dashboard writes money and time. Money goes through the one formatter every surface uses
+(``domain/money_format.py``), in its code style (``10.99 USD``), since the dashboard's tables mix
+currencies. A time no calendar reaches (a row kept before timestamps were bounded) is written as its
+number, so that one odd row never fails a page."""
 
 from __future__ import annotations
 
 import calendar
 import time
 
-from arrears.domain.money import major
+from arrears.domain.money_format import format_amount
 
 
 def amount(minor: int, currency: str) -> str:
     """``1099, "usd"`` → ``"10.99"``; ``-500`` → ``"-5.00"``; ``1000, "jpy"`` → ``"1,000"``."""
-    return major(minor, currency)
+    return format_amount(minor, currency, display="number")
 
 
 def money(minor: int | None, currency: str | None) -> str:
     """``"10.99 USD"``; an em dash when there is no amount."""
     if minor is None or currency is None:
         return "—"
-    return f"{amount(minor, currency)} {currency.upper()}"
+    return format_amount(minor, currency, display="code")
 
 
 def _utc(pattern: str, ts: int) -> str:

@@ -1,5 +1,6 @@
 """Pages of a list, newest first: by filter with Stripe's cursors, or by a search query in Stripe's query
-language (parsed by the Stripe face's parser, so the dashboard accepts exactly what the API accepts)."""
+language (parsed by the Stripe face's parser, so the dashboard accepts exactly what the API accepts).
+Each page knows how many rows match in all (``count``), read in the same transaction as the page."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class Listing:
     newer: str | None = None  # the query string of the newer page, when there is one
     older: str | None = None
     error: str | None = None  # why the search query was refused
+    count: int = 0  # how many rows match, over every page
 
 
 def _query(params: Mapping[str, str], **cursor: str) -> str:
@@ -33,11 +35,12 @@ async def by_filter(visit: Visit, table: str, conds: list[Cond], params: Mapping
     after, before = visit.param("starting_after") or None, visit.param("ending_before") or None
     page = Page(limit=PAGE_SIZE, starting_after=after, ending_before=None if after else before)
 
-    async def read(tx: Tx) -> PageResult:
-        return await tx.list(table, Filter(tuple(conds)), page)
+    async def read(tx: Tx) -> tuple[PageResult, int]:
+        flt = Filter(tuple(conds))
+        return await tx.list(table, flt, page), await tx.count(table, flt)
 
-    result = await visit.env.store.read(read, scope=visit.scope)
-    listing = Listing(docs=result.docs)
+    result, count = await visit.env.store.read(read, scope=visit.scope)
+    listing = Listing(docs=result.docs, count=count)
     if result.docs:
         # has_more is about the direction the page was read in; the other direction is where we came from
         newer = result.has_more if page.ending_before else page.starting_after is not None
@@ -56,11 +59,12 @@ async def by_search(visit: Visit, table: str, resource: str, query: str, params:
     token = visit.param("page")
     after = int(token) if token.isdigit() else None
 
-    async def read(tx: Tx) -> tuple[list[Doc], int | None]:
-        return await tx.search(table, flt, PAGE_SIZE, after)
+    async def read(tx: Tx) -> tuple[list[Doc], int | None, int]:
+        docs, last = await tx.search(table, flt, PAGE_SIZE, after)
+        return docs, last, await tx.count(table, flt)
 
-    docs, last = await visit.env.store.read(read, scope=visit.scope)
-    listing = Listing(docs=docs)
+    docs, last, count = await visit.env.store.read(read, scope=visit.scope)
+    listing = Listing(docs=docs, count=count)
     if last is not None:
         listing.older = _query(params, page=str(last))
     if after is not None:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from arrears.api import openapi
+from arrears.api import openapi, reference
 from arrears.api.flex.routes import OPERATIONS
 from arrears.api.openapi import Schema, nullable, obj, shape
 from arrears.domain.invoice import STATUSES
@@ -69,6 +69,9 @@ def document(server_url: str) -> bytes:
         for parameter in operation.get("parameters", []):
             if parameter["name"] == "expand":  # Flex's own spelling too: expand=customer (requests.normalise)
                 parameter["schema"] = {"anyOf": [parameter["schema"], {"type": "string", "maxLength": 400}]}
+    reference.describe(doc)
+    reference.alias(doc)
+    reference.exemplify(doc, "flex")
     return orjson.dumps(doc)
 
 

@@ -22,13 +22,28 @@ EXPANDABLE: dict[str, dict[str, str | None]] = {
     },
     "line_item": {"discounts": None, "subscription": None},
     "invoiceitem": {"customer": "customers", "invoice": "invoices", "discounts": None, "test_clock": "test_clocks"},
-    "customer": {"default_source": None, "test_clock": "test_clocks"},
+    "customer": {"tax_ids": None, "default_source": None, "test_clock": "test_clocks", "discount": None},
     "customer_balance_transaction": {
         "customer": "customers", "invoice": "invoices", "credit_note": None, "checkout_session": None,
     },
+    "tax_id": {"customer": "customers"},
+    "coupon": {"applies_to": None},
+    "promotion_code": {"customer": "customers", "promotion": None},
+    "promotion_code.promotion": {"coupon": "coupons"},  # a nested hash: its owner's kind and field
+    "discount": {"customer": "customers", "promotion_code": "promotion_codes", "source": None},
+    "discount.source": {"coupon": "coupons"},
+    "product": {"default_price": "prices", "tax_code": None},
+    "price": {"product": "products", "tiers": None, "currency_options": None},  # arrears shows both always
+}
+# Includable lists: fields an object shows only when expanded, read as the rows of ``table`` whose
+# ``column`` is the object's id, shown as a list at ``url`` (the customer's ``tax_ids``).
+INCLUDED: dict[str, dict[str, tuple[str, str, str]]] = {
+    "customer": {"tax_ids": ("tax_ids", "customer", "/v1/customers/{id}/tax_ids")},
 }
 
 Loader = Callable[[str, str], Awaitable[dict[str, Any] | None]]
+# (table, column, value) -> the first rows of ``table`` whose ``column`` is ``value``, and whether there are more
+Lister = Callable[[str, str, str], Awaitable[tuple[list[dict[str, Any]], bool]]]
 
 
 def check(paths: list[str]) -> None:
@@ -38,20 +53,29 @@ def check(paths: list[str]) -> None:
                              param="expand")
 
 
-async def expand(obj: dict[str, Any], paths: list[str], load: Loader, *, prefix: str = "") -> dict[str, Any]:
-    """``obj`` with ``paths`` expanded in place; ``load(table, id)`` returns a rendered object or None."""
+async def expand(obj: dict[str, Any], paths: list[str], load: Loader, *, prefix: str = "",
+                 lister: Lister | None = None, within: str | None = None) -> dict[str, Any]:
+    """``obj`` with ``paths`` expanded in place; ``load(table, id)`` returns a rendered object or None,
+    ``lister`` the rows of an includable list (``INCLUDED``)."""
     groups: dict[str, list[str]] = {}
     for path in paths:
         first, _, remainder = path.partition(".")
         groups.setdefault(first, [])
         if remainder:
             groups[first].append(remainder)
-    kind = obj.get("object")
+    kind = obj.get("object", within)  # a hash without ``object``: named by its owner (``discount.source``)
     for head, rest in groups.items():
         full = prefix + head
         if kind in ("list", "search_result") and head == "data":
             for item in obj["data"]:
-                await expand(item, rest, load, prefix=full + ".")
+                await expand(item, rest, load, prefix=full + ".", lister=lister)
+            continue
+        included = INCLUDED.get(str(kind), {}).get(head)
+        if included is not None and lister is not None and isinstance(obj.get("id"), str) and not obj.get("deleted"):
+            table, column, url = included
+            rows, more = await lister(table, column, obj["id"])
+            listing = {"object": "list", "data": rows, "has_more": more, "url": url.format(id=obj["id"])}
+            obj[head] = await expand(listing, rest, load, prefix=full + ".", lister=lister) if rest else listing
             continue
         fields = EXPANDABLE.get(str(kind), {})
         if head not in fields or (head not in obj and not obj.get("deleted")):
@@ -62,11 +86,11 @@ async def expand(obj: dict[str, Any], paths: list[str], load: Loader, *, prefix:
         value = obj[head]
         if target == LIST:
             if rest:
-                await expand(value, rest, load, prefix=full + ".")
+                await expand(value, rest, load, prefix=full + ".", lister=lister)
         elif target is not None and isinstance(value, str):
             loaded = await load(target, value)
             if loaded is not None:
-                obj[head] = await expand(loaded, rest, load, prefix=full + ".") if rest else loaded
+                obj[head] = await expand(loaded, rest, load, prefix=full + ".", lister=lister) if rest else loaded
         elif rest and isinstance(value, dict):
-            await expand(value, rest, load, prefix=full + ".")
+            await expand(value, rest, load, prefix=full + ".", lister=lister, within=f"{kind}.{head}")
     return obj

@@ -2,8 +2,8 @@
 
 What Stripe does its own way: the key as Bearer or Basic user name, form bodies, ``Stripe-Account``,
 ``Stripe-Version`` (read, and echoed on every reply), ``Idempotency-Key`` on POSTs, ``expand[]`` on every
-operation, and objects presented for the request's API version: invoices through ``views``, a webhook
-endpoint's secret only in the answer that creates it."""
+operation, and objects presented for the request's API version (``domain/versions.py``): invoices through
+``views``, a webhook endpoint's secret only in the answer that creates it."""
 
 from __future__ import annotations
 
@@ -16,41 +16,52 @@ from arrears.api.stripe import errors
 from arrears.api.stripe import expand as expansion
 from arrears.api.stripe.params import EXPAND
 from arrears.api.stripe.routes import OPERATIONS, RESERVED
-from arrears.domain import Doc, views
+from arrears.domain import Doc, versions, views
+from arrears.domain.versions import Version
 from arrears.services.loading import find
 from arrears.store.base import Tx
+from arrears.store.query import Cond, Filter, Page
+
+INCLUDED_LIMIT = 100  # the rows an includable list shows when expanded (a customer's tax_ids)
 
 
-def present(doc: Doc, api_version: str, shows_secret: bool = False) -> Doc:
+def present(doc: Doc, shows_secret: bool = False) -> Doc:
+    """The stored object as the current version shows it: an invoice with its first lines, a webhook
+    endpoint without its secret (shown once, at creation)."""
     kind = doc.get("object")
     if kind == "invoice" and "lines" in doc:
-        return views.invoice(doc, api_version)
-    if kind == "webhook_endpoint" and "secret" in doc and not shows_secret:  # shown once, at creation
+        return views.invoice(doc)
+    if kind == "webhook_endpoint" and "secret" in doc and not shows_secret:
         shown = dict(doc)
         del shown["secret"]
         return shown
     if kind in ("list", "search_result"):
-        return {**doc, "data": [present(d, api_version) for d in doc["data"]]}
+        return {**doc, "data": [present(d) for d in doc["data"]]}
     return doc
 
 
-async def render(tx: Tx, doc: Doc, paths: list[str], api_version: str, shows_secret: bool = False) -> Doc:
-    out = present(doc, api_version, shows_secret)
+async def render(tx: Tx, doc: Doc, paths: list[str], version: Version, shows_secret: bool = False) -> Doc:
+    """The reply: presented, expanded, then shown as ``version`` shows it (nothing to do at the latest)."""
+    out = present(doc, shows_secret)
     if paths:
         async def load(table: str, obj_id: str) -> Doc | None:
             found = await find(tx, table, obj_id)  # a deleted customer expands to its stub
-            return None if found is None else present(found, api_version)
+            return None if found is None else present(found)
 
-        out = await expansion.expand(out, paths, load)
-    return out
+        async def lister(table: str, column: str, value: str) -> tuple[list[Doc], bool]:
+            found = await tx.list(table, Filter((Cond(column, "=", value),)), Page(limit=INCLUDED_LIMIT))
+            return [present(d) for d in found.docs], found.has_more
+
+        out = await expansion.expand(out, paths, load, lister=lister)
+    return versions.render(out, version)
 
 
-async def render_with_secret(tx: Tx, doc: Doc, paths: list[str], api_version: str) -> Doc:
-    return await render(tx, doc, paths, api_version, shows_secret=True)
+async def render_with_secret(tx: Tx, doc: Doc, paths: list[str], version: Version) -> Doc:
+    return await render(tx, doc, paths, version, shows_secret=True)
 
 
-async def render_or_csv(tx: Tx, doc: Doc | Csv, paths: list[str], api_version: str) -> Doc | Csv:
-    return doc if isinstance(doc, Csv) else await render(tx, doc, paths, api_version)
+async def render_or_csv(tx: Tx, doc: Doc | Csv, paths: list[str], version: Version) -> Doc | Csv:
+    return doc if isinstance(doc, Csv) else await render(tx, doc, paths, version)
 
 
 def presenter(op: Operation) -> Presenter:

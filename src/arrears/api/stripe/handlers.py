@@ -12,6 +12,7 @@ from arrears.domain import Doc
 from arrears.domain.errors import ParamError, missing
 from arrears.services import (
     Ctx,
+    accounts,
     customers,
     invoiceitems,
     invoices,
@@ -288,6 +289,12 @@ async def bad_debt_report(tx: Tx, call: Call) -> Doc | Csv:
 async def journal_report(tx: Tx, call: Call) -> Doc | Csv:
     report = await reports.journal(tx, start=call.params.get("start"), end=call.params.get("end"))
     return _as_csv(report, call.params)
+
+
+# --- the account ---------------------------------------------------------------------------------
+
+async def retrieve_account(tx: Tx, call: Call) -> Doc:
+    return await accounts.own(tx, call.ctx)  # a SYSTEM read (Operation.system): the accounts table
 
 
 # --- test clocks ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from arrears.api.openapi import Raw, Schema, nullable, obj, ref, shape
+from arrears.api.stripe import catalog
 from arrears.domain.invoice import STATUSES
 
 ADDRESS = {k: "string?" for k in ("city", "country", "line1", "line2", "postal_code", "state")}
@@ -35,6 +36,8 @@ CUSTOMER = {
     "livemode": "boolean", "metadata": "map", "name": "string?", "next_invoice_sequence": "integer",
     "phone": "string?", "preferred_locales": "[string]", "shipping": nullable(SHIPPING),
     "tax_exempt": "exempt/none/reverse", "test_clock": "string?",
+    # includable: only with expand[]=tax_ids (items not a $ref: other faces reuse this schema without tax_id)
+    "?tax_ids": {"object": "'list'", "data": "[object]", "has_more": "boolean", "url": "string"},
 }
 
 PRICING = {"type": "'price_details'", "price_details": "object?", "unit_amount_decimal": "string?"}
@@ -143,7 +146,16 @@ def deleted(kind: str) -> dict[str, Any]:
     return {"id": "string", "object": f"'{kind}'", "deleted": "boolean"}
 
 
+ACCOUNT = {
+    "id": "string", "object": "'account'", "api_version": "string", "business_profile": "object?",
+    "business_type": "string?", "capabilities": "object", "charges_enabled": "boolean", "country": "string",
+    "created": "integer?", "default_currency": "string", "details_submitted": "boolean", "email": "string?",
+    "metadata": "map", "payouts_enabled": "boolean", "settings": "object?", "type": "string",
+}
+
 OBJECTS: dict[str, dict[str, Any]] = {
+    **catalog.SCHEMAS,
+    "account": ACCOUNT,
     "customer": CUSTOMER, "invoiceitem": INVOICEITEM, "line_item": LINE_ITEM, "invoice": INVOICE,
     "customer_balance_transaction": BALANCE_TRANSACTION, "event": EVENT, "webhook_endpoint": WEBHOOK_ENDPOINT,
     "webhook_attempt": WEBHOOK_ATTEMPT, "aging_report": AGING_REPORT, "bad_debt_report": BAD_DEBT_REPORT,

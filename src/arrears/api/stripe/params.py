@@ -23,6 +23,7 @@ from arrears.api.schema import (
     timestamp_filter,
 )
 from arrears.domain.invoice import STATUSES
+from arrears.domain.tax_ids import TYPES as TAX_ID_TYPES
 
 CURRENCY = currency(doc="Three-letter ISO currency code, in lowercase (uppercase is read as lowercase).")
 PERIOD = obj({"start": timestamp(required=True), "end": timestamp(required=True)})
@@ -49,6 +50,8 @@ _CUSTOMER_FIELDS: dict[str, Spec] = {
     "address": ADDRESS,
     "balance": amount(doc="Negative is credit, positive is owed; applied to the next finalized invoice."),
     "business_name": string(emptyable=True, max_length=150),
+    # coupon, promotion_code: before API 2025-03-31.basil only (services.discounts refuses them since)
+    "coupon": string(emptyable=True, doc="API versions before 2025-03-31.basil: a coupon for the customer."),
     "description": string(emptyable=True),
     "email": string(emptyable=True, max_length=512),
     "individual_name": string(emptyable=True, max_length=150),
@@ -63,10 +66,14 @@ _CUSTOMER_FIELDS: dict[str, Spec] = {
     "next_invoice_sequence": integer(minimum=1, maximum=1_000_000_000),
     "phone": string(emptyable=True, max_length=20),
     "preferred_locales": array(string(), max_items=10),
+    "promotion_code": string(emptyable=True, doc="API versions before 2025-03-31.basil: a promotion code."),
     "shipping": SHIPPING,
     "tax_exempt": enum("exempt", "none", "reverse", emptyable=True),
 }
-CUSTOMER_CREATE = {**_CUSTOMER_FIELDS, "test_clock": string(doc="The test clock this customer lives on.")}
+TAX_ID_DATA = array(obj({"type": enum(*TAX_ID_TYPES, required=True), "value": string(required=True)}),
+                    doc="The customer's tax ids, each a type (eu_vat, ...) and a value in that type's format.")
+CUSTOMER_CREATE = {**_CUSTOMER_FIELDS, "tax_id_data": TAX_ID_DATA,
+                   "test_clock": string(doc="The test clock this customer lives on.")}
 CUSTOMER_UPDATE = _CUSTOMER_FIELDS
 CUSTOMER_LIST = {**LIST, "created": timestamp_filter(), "email": string(max_length=512)}
 BALANCE_TXN_CREATE = {
@@ -115,7 +122,8 @@ INVOICE_CREATE = {
     **_INVOICE_EDITABLE,
     "currency": CURRENCY,
     "customer": string(),
-    "pending_invoice_items_behavior": enum("exclude", "include"),
+    # include_and_require: before API 2022-08-01 only (services.invoices.pending_behavior)
+    "pending_invoice_items_behavior": enum("exclude", "include", "include_and_require"),
 }
 INVOICE_UPDATE = dict(_INVOICE_EDITABLE)
 INVOICE_LIST = {

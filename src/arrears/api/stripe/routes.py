@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from arrears.api.cycle import Operation
+from arrears.api.stripe import catalog, resend
 from arrears.api.stripe import handlers as h
 from arrears.api.stripe import params as p
 
@@ -20,8 +21,12 @@ INV = "/v1/invoices/{invoice}"
 RESERVED: Mapping[str, frozenset[str]] = {
     "invoice": frozenset({"create_preview", "upcoming", "search"}),
     "customer": frozenset({"search"}),
+    "product": frozenset({"search"}),
+    "price": frozenset({"search"}),
 }
 OPERATIONS: tuple[Operation, ...] = (
+    op("GET", "/v1/account", "GetAccount", p.NO_PARAMS, h.retrieve_account, "account",
+       "Retrieve the account (arrears adds its default api_version)", system=True),
     # customers
     op("POST", "/v1/customers", "PostCustomers", p.CUSTOMER_CREATE, h.create_customer, "customer",
        "Create a customer"),
@@ -75,7 +80,7 @@ OPERATIONS: tuple[Operation, ...] = (
     op("POST", INV + "/void", "PostInvoicesInvoiceVoid", p.NO_PARAMS, h.void_invoice, "invoice", "Void an invoice"),
     op("POST", INV + "/mark_uncollectible", "PostInvoicesInvoiceMarkUncollectible", p.NO_PARAMS,
        h.mark_uncollectible, "invoice",
-       "Mark an invoice as uncollectible: keeps track of bad debts that can be written off"),
+       "Mark an invoice as uncollectible: keeps track of bad debts that can be written off", rehearse=True),
     op("GET", INV + "/lines", "GetInvoicesInvoiceLines", p.LINES_LIST, h.list_lines, "list:line_item",
        "Retrieve an invoice's line items"),
     op("POST", INV + "/lines/{line_item_id}", "PostInvoicesInvoiceLinesLineItemId", p.LINE_UPDATE, h.update_line,
@@ -119,7 +124,11 @@ OPERATIONS: tuple[Operation, ...] = (
        "bad_debt_report", "Bad debt written off, recovered and net, by period, customer or currency"),
     op("GET", "/_arrears/v1/reports/journal", "ArrearsGetJournal", p.JOURNAL_REPORT, h.journal_report, "journal",
        "The ledger's journal lines (double entry), for an accountant's import"),
+    op("POST", "/_arrears/v1/events/{id}/resend", "ArrearsPostEventsIdResend", resend.PARAMS, resend.resend_event,
+       "event", "Send an event again to one webhook endpoint, or to every enabled one that receives its type"),
     op("GET", "/_arrears/v1/webhook_attempts", "ArrearsGetWebhookAttempts", p.WEBHOOK_ATTEMPT_LIST,
        h.list_webhook_attempts, "list:webhook_attempt",
        "List webhook delivery attempts (status code, latency, error), newest first"),
+    # the catalog: products, prices, coupons, promotion codes, discounts, tax rates, tax ids (api/stripe/catalog/)
+    *catalog.OPERATIONS,
 )

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from arrears.api import openapi
+from arrears.api import openapi, reference
 from arrears.api.openapi import Schema, obj, shape
 from arrears.api.stripe import objects_schema as stripe
 from arrears.api.yorlet.render import NULL_FIELDS
@@ -57,6 +57,9 @@ def document(server_url: str) -> bytes:
         schemas={name: shape(fields) for name, fields in OBJECTS.items()},
         security_schemes={"bearerAuth": {"type": "http", "scheme": "bearer"}},
     )
+    reference.describe(doc)
+    reference.alias(doc)
+    reference.exemplify(doc, "yorlet")
     return orjson.dumps(doc)
 
 

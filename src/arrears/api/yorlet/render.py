@@ -4,7 +4,6 @@ arrears has no value for (null). ``account`` appears only when the request named
 
 from __future__ import annotations
 
-from arrears import STRIPE_API_VERSION
 from arrears.domain import Doc, views
 
 NULL_FIELDS = (
@@ -30,7 +29,7 @@ def invoice_item(item: Doc, account: str | None) -> Doc:
 
 def invoice(inv: Doc, account: str | None) -> Doc:
     times = inv["status_transitions"]
-    out = views.invoice(inv, STRIPE_API_VERSION)
+    out = views.invoice(inv)
     out.update({
         "finalized_at": times["finalized_at"],
         "marked_uncollectible_at": times["marked_uncollectible_at"],
