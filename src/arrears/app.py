@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -55,6 +56,10 @@ def build(settings: Settings, *, clock: Clock | None = None, ids: IdGen | None =
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await store.open()
+        # What start-up built (routes, schemas, the agent tools, templates) lives as long as the process:
+        # out of the collector's reach, so that its full collections scan only what requests allocate.
+        gc.collect()
+        gc.freeze()
         stop = asyncio.Event()
         tasks = [asyncio.create_task(housekeeping.prune_idempotency_keys(store, env.clock, stop))]
         if settings.webhooks:

@@ -51,7 +51,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     for key, value in (("ARREARS_DATABASE_URL", settings.database), ("ARREARS_HOST", settings.host),
                        ("ARREARS_PORT", str(settings.port)), ("ARREARS_SQLITE_SYNCHRONOUS", settings.synchronous),
-                       ("ARREARS_AUTH", settings.auth)):
+                       ("ARREARS_AUTH", settings.auth), ("ARREARS_API_VERSION", settings.api_version)):
         os.environ[key] = value
     os.environ.setdefault("ARREARS_DASHBOARD_SECRET", secrets.token_urlsafe(32))  # one for all workers
     print(f"arrears {__version__} serving the Stripe API at {settings.base_url} "

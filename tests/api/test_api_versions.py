@@ -243,3 +243,17 @@ def test_webhook_endpoints_at_three_versions_get_one_event_in_three_shapes(old_s
     assert shapes["2018-02-28"]["forgiven"] is True and "status" not in shapes["2018-02-28"]
     assert shapes["2024-09-30.acacia"]["paid"] is False and "parent" not in shapes["2024-09-30.acacia"]
     assert shapes["2026-10-28.endive"]["status_details"]["uncollectible"]["reason"] == "user_forgiven"
+
+
+def test_serve_api_version_reaches_every_worker(database: str, tmp_path: Path) -> None:
+    """The option, not only the environment variable: workers build the app from the environment, so the
+    flag must be handed on (it once was not, and the workers answered the latest version)."""
+    server = Server(database=database, log=tmp_path / "serve.log", workers=2, args=("--api-version", "2024-06-20"))
+    with server as srv, httpx.Client(base_url=srv.url, headers={"Authorization": f"Bearer {KEY}"}) as http:
+        for _ in range(6):  # requests land on either worker
+            response = http.get("/v1/account")
+            assert response.headers["Stripe-Version"] == "2024-06-20"
+            assert ok(response)["api_version"] == "2024-06-20"
+        bad = subprocess.run([sys.executable, "-m", "arrears", "serve", "--api-version", "2024-13-01",
+                              "--database", database, "--port", "1"], capture_output=True, text=True, timeout=60)
+        assert bad.returncode != 0 and "2024-13-01" in bad.stderr and "Traceback" not in bad.stderr

@@ -186,3 +186,21 @@ def test_unknown_dashboard_pages_are_html_404s(browser: httpx.Client) -> None:
         answer = browser.get(path)
         assert answer.status_code == 404, path
         assert answer.headers["content-type"].startswith("text/html")
+
+
+def test_an_event_is_resent_from_its_page_as_a_new_delivery(browser: httpx.Client, api: stripe.StripeClient) -> None:
+    endpoint = api.v1.webhook_endpoints.create(params={"url": "http://127.0.0.1:9/hook",
+                                                       "enabled_events": ["customer.created"]})
+    cus = factories.new_customer(api)
+    event = next(e for e in api.v1.events.list(params={"type": "customer.created", "limit": 100}).data
+                 if e.data.object["id"] == cus.id)
+    page = browser.get(f"/dashboard/events/{event.id}")
+    assert "Resend to its webhook endpoints" in page.text
+    before = api.v1.events.retrieve(event.id).pending_webhooks
+    done = browser.post(f"/dashboard/events/{event.id}/resend", data={"csrf_token": csrf_of(page)})
+    assert done.status_code == 303 and done.headers["location"].endswith(f"/events/{event.id}")
+    assert "Sent again" in browser.get(done.headers["location"]).text
+    assert api.v1.events.retrieve(event.id).pending_webhooks == before + 1
+    unknown = browser.post("/dashboard/events/evt_nope/resend", data={"csrf_token": csrf_of(page)})
+    assert unknown.status_code == 404
+    api.v1.webhook_endpoints.delete(endpoint.id)

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from arrears.api import documents, invoice_pdf
+from arrears.api import documents
 from arrears.api.env import Env
 from arrears.domain import Doc
 from arrears.store.base import SYSTEM
@@ -86,6 +86,9 @@ def routes(env: Env) -> list[Route]:
         if inv is None:
             return Response(b"No such invoice.", status_code=404, media_type="text/plain", headers=HEADERS)
         # Drawing takes ~0.1 s of a core (~0.7 s with Chinese, Japanese or Korean text): off the event loop.
+        # fpdf2 (with fontTools and Pillow, ~25 MB a process) is imported by the first PDF, not at start-up.
+        from arrears.api import invoice_pdf
+
         body = await run_in_threadpool(invoice_pdf.render, documents.document(inv))
         number = "".join(ch for ch in str(inv["number"] or inv["id"]) if ch.isascii() and (ch.isalnum() or ch in "-_."))
         filename = f"Invoice-{number}.pdf"

@@ -25,10 +25,10 @@ def _without(doc: Doc, *keys: str) -> Doc:
 
 
 def _rename(doc: Doc, new: str, old: str) -> Doc:
-    """``doc`` with ``new`` shown under its older name ``old``, in the same place."""
-    if new not in doc:
-        return doc
-    return {(old if k == new else k): v for k, v in doc.items()}
+    """``doc`` with ``new`` shown under its older name ``old`` (changed in place, as ``_without``)."""
+    if new in doc:
+        doc[old] = doc.pop(new)
+    return doc
 
 
 def _param_rename(old: str, new: str) -> Up:
@@ -282,7 +282,7 @@ def _customer_lists(doc: Doc) -> Doc:
     if "id" not in doc or doc.get("deleted"):
         return doc
     base = f"/v1/customers/{doc['id']}"
-    out = dict(doc)
+    out = doc
     for name in ("sources", "subscriptions", "tax_ids"):
         given = doc.get(name)
         if isinstance(given, dict) and given.get("object") == "list":  # expanded (expand[]=tax_ids): the real ids
@@ -290,6 +290,12 @@ def _customer_lists(doc: Doc) -> Doc:
             continue
         out[name] = {"object": "list", "data": [], "has_more": False, "total_count": 0, "url": f"{base}/{name}"}
     return out
+
+
+def _no_tax_percent(doc: Doc) -> Doc:
+    if "id" in doc:
+        doc["tax_percent"] = None
+    return doc
 
 
 def _tax_percent_up(params: dict[str, Any]) -> dict[str, Any]:
@@ -311,7 +317,7 @@ AUG_2020 = Change(
     since=at("2020-08-27"),
     title="Customers no longer embed `sources`, `subscriptions`, `tax_ids`; `tax_percent` removed; search",
     source="docs.stripe.com/changelog/2020-08-27; docs.stripe.com/search (minimum version)",
-    down={"customer": _customer_lists, "invoice": lambda d: {**d, "tax_percent": None} if "id" in d else d},
+    down={"customer": _customer_lists, "invoice": _no_tax_percent},
     up={"PostInvoices": _tax_percent_up, "PostInvoicesInvoice": _tax_percent_up,
         "GetCustomersSearch": _search_needs_2020, "GetInvoicesSearch": _search_needs_2020},
     behaviours=frozenset({"search"}),

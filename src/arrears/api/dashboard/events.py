@@ -9,6 +9,8 @@ from starlette.responses import Response
 
 from arrears.api.dashboard.web import Visit
 from arrears.domain import Doc, events
+from arrears.domain.errors import ArrearsError
+from arrears.services import resend as resending
 from arrears.store.base import Tx
 from arrears.store.query import Cond, Filter, Page
 
@@ -61,5 +63,27 @@ async def show(visit: Visit) -> Response:
         return visit.not_found(f"There is no event {event_id}.")
     event, attempts = found
     body = orjson.dumps(event, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
-    return visit.render("event.html", event=event, attempts=attempts, body=body)
+    return visit.render("event.html", event=event, attempts=attempts, body=body,
+                        may_resend=visit.may("webhook", write=True))
 
+
+async def resend(visit: Visit) -> Response:
+    """Send the event again to every enabled endpoint that wants its type (``arrears events resend``): a
+    new delivery each, which the worker sends and records like any other."""
+    event_id = visit.request.path_params["event"]
+    ctx = visit.ctx()
+
+    async def run(tx: Tx) -> Doc | None:
+        if await tx.get("events", event_id) is None:  # none of this account's, as on the event page
+            return None
+        return await resending.resend(tx, ctx, event_id)
+
+    try:
+        done = await visit.env.store.write(run, scope=visit.scope)
+    except ArrearsError as exc:
+        visit.flash("error", f"Resend failed: {exc.message}")
+    else:
+        if done is None:
+            return visit.not_found(f"There is no event {event_id}.")
+        visit.flash("success", "Sent again: a new delivery to each endpoint that receives this event's type.")
+    return visit.redirect(f"/events/{event_id}")

@@ -19,6 +19,7 @@ from arrears.api.env import Env
 ANYONE, SIGNED_IN = None, Need()
 INVOICES, INVOICE_WRITE = Need("invoice"), Need("invoice", write=True)
 CUSTOMERS, EVENTS, REPORTS = Need("customer"), Need("event"), Need("report")
+WEBHOOK_WRITE = Need("webhook", write=True)
 
 PAGES: tuple[tuple[str, str, Handler, Need | None], ...] = (
     # method, path under /dashboard, page, who may see it
@@ -35,6 +36,7 @@ PAGES: tuple[tuple[str, str, Handler, Need | None], ...] = (
     ("GET", "/events", events.index, EVENTS),
     ("GET", "/events/feed", events.feed, EVENTS),
     ("GET", "/events/{event}", events.show, EVENTS),
+    ("POST", "/events/{event}/resend", events.resend, WEBHOOK_WRITE),
     ("GET", "/bad-debt", bad_debt.index, REPORTS),
     ("GET", "/bad-debt/{report}.csv", bad_debt.download, REPORTS),
 )

@@ -130,8 +130,9 @@ class Visit:
 
     def ctx(self) -> Ctx:
         """The context a service call made from this visit runs with."""
+        version = (self.grant.api_version if self.grant is not None else None) or STRIPE_API_VERSION
         return self.env.ctx(livemode=self.scope.livemode, request_id=self.env.ids.new("req", 14),
-                            api_version=STRIPE_API_VERSION)
+                            api_version=version, account_api_version=version, account=self.scope.account)
 
     def flash(self, kind: str, message: str) -> None:
         self.session = self.session.with_flash(kind, message)
