@@ -105,3 +105,21 @@ def test_a_paid_invoices_stamp_is_shown_on_a_phone(browser: Any, api: stripe.Str
         assert layout(tab)["scroll"] <= 390
     finally:
         context.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("size", "options"), [("phone", PHONE), ("desktop", DESKTOP)])
+@pytest.mark.parametrize("status", ["open", "paid"])
+def test_the_hosted_page_has_no_accessibility_violations(browser: Any, api: stripe.StripeClient,  # noqa: F811
+                                                         size: str, options: dict[str, Any], status: str) -> None:
+    from tests.dashboard.browser.a11y import violations
+
+    inv = invoice(api, "eur", status=status)
+    # axe-core is injected by the test: the page's own Content-Security-Policy would refuse it, rightly
+    context = browser.new_context(bypass_csp=True, **options)
+    try:
+        tab = context.new_page()
+        tab.goto(inv.hosted_invoice_url or "")
+        assert violations(tab) == []
+    finally:
+        context.close()
