@@ -208,10 +208,13 @@ def _basil_item(doc: Doc) -> Doc:
 
 
 def _basil_item_params(params: dict[str, Any]) -> dict[str, Any]:
-    """Before basil an item's price was ``unit_amount`` (integer minor units) or ``price``."""
+    """Before basil an item's price was ``unit_amount`` (integer minor units) or ``price`` (now
+    ``pricing[price]``)."""
     out = _param_rename("unit_amount", "unit_amount_decimal")(params)
     if "price" in out:
-        raise InvalidRequest(f"No such price: '{out['price']}'", param="price", code="resource_missing")
+        if "pricing" in out:
+            raise ParamError("You may only specify one of these parameters: price, pricing.", param="price")
+        out["pricing"] = {"price": out.pop("price")}
     return out
 
 
@@ -230,7 +233,8 @@ BASIL = Change(
     source="docs.stripe.com/changelog/basil/2025-03-31 (its invoicing entries); stripe-node CHANGELOG 18.0.0",
     down={"invoice": _basil_invoice, "line_item": _basil_line, "invoiceitem": _basil_item,
           "price": _basil_price},
-    up={"PostInvoiceitems": _basil_item_params, "PostInvoiceitemsInvoiceitem": _basil_item_params},
+    up={"PostInvoiceitems": _basil_item_params,
+        "PostInvoiceitemsInvoiceitem": _param_rename("unit_amount", "unit_amount_decimal")},
     # customer create/update lose coupon and promotion_code (services/discounts.py refuses them from then)
     behaviours=frozenset({"customer_discount_params_removed"}),
 )

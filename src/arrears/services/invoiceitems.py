@@ -7,7 +7,7 @@ import copy
 from decimal import Decimal
 from typing import Any
 
-from arrears.domain import Doc, limits, metadata, objects
+from arrears.domain import Doc, limits, metadata, objects, pricing
 from arrears.domain import invoice as rules
 from arrears.domain.errors import InvalidRequest, ParamError
 from arrears.services import Ctx
@@ -16,7 +16,30 @@ from arrears.services.loading import at_clock, load
 from arrears.services.outbox import changed, emit
 from arrears.store.base import Tx
 
-BILLING_KEYS = ("amount", "unit_amount_decimal", "quantity")
+BILLING_KEYS = ("amount", "unit_amount_decimal", "quantity", "pricing")
+PRICE_PARAM = "pricing[price]"
+
+
+async def _price_of(tx: Tx, p: dict[str, Any]) -> Doc | None:
+    """The catalog price an item is priced by (``pricing[price]``), or None for an amount-only item."""
+    price_id = (p.get("pricing") or {}).get("price")
+    if not price_id:
+        return None
+    for given in ("amount", "unit_amount_decimal"):
+        if given in p:
+            raise ParamError(f"You may only specify one of these parameters: {given}, pricing[price].",
+                             param=PRICE_PARAM, code="parameters_exclusive")
+    return await load(tx, "prices", price_id, param=PRICE_PARAM)
+
+
+def _priced(price: Doc, p: dict[str, Any], currency: str) -> tuple[int, int, Doc]:
+    """(amount, quantity, pricing block) of ``quantity`` units of a catalog price (domain/pricing.py)."""
+    pricing.usable(price, currency, PRICE_PARAM)
+    quantity = int(p.get("quantity", 1))
+    if quantity < 0:
+        raise ParamError("Invalid quantity: must be greater than or equal to 0", param="quantity")
+    amount = limits.amount(pricing.amount(price, quantity), currency, PRICE_PARAM)
+    return amount, quantity, pricing.pricing(price, quantity)
 
 
 def _billing_param(p: dict[str, Any]) -> str:
@@ -59,10 +82,17 @@ async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
     cust = await load(tx, "customers", p["customer"], param="customer")
     ctx = await at_clock(tx, ctx, cust["test_clock"])
     inv = await load(tx, "invoices", p["invoice"], param="invoice", for_update=True) if p.get("invoice") else None
-    currency = p.get("currency") or (inv["currency"] if inv else None) or cust["currency"]
+    price = await _price_of(tx, p)
+    currency = (p.get("currency") or (inv["currency"] if inv else None) or cust["currency"]
+                or (price["currency"] if price else None))
     if currency is None:
         raise ParamError("Missing required param: currency.", param="currency", code="parameter_missing")
-    amount, quantity, unit = _amounts(p, currency)
+    priced_by: Doc | None = None
+    if price is not None:
+        amount, quantity, priced_by = _priced(price, p, currency)
+        unit = priced_by["unit_amount_decimal"]
+    else:
+        amount, quantity, unit = _amounts(p, currency)
     _check_period(p)
     extra = {k: v for k, v in p.items() if k not in BILLING_KEYS}
     extra["test_clock"] = cust["test_clock"]
@@ -72,6 +102,8 @@ async def create(tx: Tx, ctx: Ctx, p: dict[str, Any]) -> Doc:
         ctx.ids.new("ii"), ctx.now, ctx.livemode, customer=cust["id"], currency=currency,
         amount=amount, quantity=quantity, unit_amount_decimal=unit, p=extra,
     )
+    if priced_by is not None:
+        item["pricing"] = priced_by
     if inv is not None:
         rules.require_editable(inv)
         if inv["customer"] != cust["id"]:

@@ -95,6 +95,9 @@ _ITEM_BILLING: dict[str, Spec] = {
 }
 INVOICEITEM_CREATE = {
     **_ITEM_BILLING,
+    "pricing": obj({"price": string(doc="The ID of the price object.")},
+                   doc="The pricing information for the invoice item: a one-time price of the catalog; the "
+                       "amount is then the price's for the quantity."),
     "customer": string(required=True),
     "currency": CURRENCY,
     "invoice": string(),
