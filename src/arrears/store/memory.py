@@ -24,11 +24,11 @@ from arrears.domain import Doc
 from arrears.domain.limits import MAX_TIMESTAMP, MIN_TIMESTAMP
 from arrears.store.base import OPEN, CommitThenRaise, Scope, ScopeError, Tx, run_sync
 from arrears.store.query import Cond, Filter, Group, Page, PageResult
+from arrears.store.query import holds as query_holds
 from arrears.store.sql import AGE_BUCKETS
 from arrears.store.tables import TABLES, Table
 
 T = TypeVar("T")
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 class DuplicateRow(Exception):
@@ -190,45 +190,13 @@ def _matches(flt: Filter, row: Row) -> bool:
     return any(hits) if flt.any_of else all(hits)
 
 
-def _text(value: Any) -> str:
-    return str(value).translate(_ASCII_LOWER)
-
-
 def _holds(cond: Cond, row: Row) -> bool:
-    """Whether ``cond`` holds for ``row``, with SQL's NULL: only ``null`` and ``!=`` hold for a NULL."""
+    """Whether ``cond`` holds for ``row``'s column (or metadata key), as the SQL backends say (query.holds)."""
     if cond.field == "metadata":
         value = ((_doc(row).get("metadata") or {}).get(cond.key)) if cond.key is not None else None
     else:
         value = row.columns[cond.field]
-    op, wanted = cond.op, cond.value
-    if op == "null":
-        return value is None
-    if op == "notnull":
-        return value is not None
-    if op == "!=":
-        return value is None or value != wanted
-    if value is None:
-        return False
-    if op == "prefix":
-        return _text(value).startswith(_text(wanted))
-    if op in ("~", "!~"):
-        return (_text(wanted) in _text(value)) is (op == "~")
-    if op == "in":
-        if not isinstance(wanted, tuple):
-            raise ValueError("an 'in' condition takes a tuple")
-        return value in wanted
-    if op == "=":
-        return bool(value == wanted)
-    try:
-        if op == "<":
-            return bool(value < wanted)
-        if op == "<=":
-            return bool(value <= wanted)
-        if op == ">":
-            return bool(value > wanted)
-        return bool(value >= wanted)
-    except TypeError:
-        return False
+    return query_holds(cond, value)
 
 
 def _group_key(group: Group, columns: dict[str, Any]) -> Any:

@@ -7,7 +7,7 @@ Fields are column names of the object's table (see ``store.tables``), or ``metad
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Op = Literal["=", "!=", "<", "<=", ">", ">=", "~", "!~", "null", "notnull", "in", "prefix"]
 
@@ -55,3 +55,47 @@ class Group:
     period: str | None = None
     age_at: int | None = None
     fallback: str | None = None
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _text(value: Any) -> str:
+    return str(value).translate(_ASCII_LOWER)
+
+
+def holds(cond: Cond, value: Any) -> bool:
+    """Whether ``cond`` holds for ``value`` (the field's value, already read), with the meaning the SQL
+    backends give each operator: a NULL matches only ``null`` and ``!=``; ``~`` is an ASCII
+    case-insensitive substring, ``prefix`` a case-insensitive prefix; an order between values of
+    different types holds for none. Stores in Python (store/memory.py) and filters of objects in Python
+    (the catalog's lists) share it."""
+    op, wanted = cond.op, cond.value
+    if op == "null":
+        return value is None
+    if op == "notnull":
+        return value is not None
+    if op == "!=":
+        return value is None or value != wanted
+    if value is None:
+        return False
+    if op == "prefix":
+        return _text(value).startswith(_text(wanted))
+    if op in ("~", "!~"):
+        return (_text(wanted) in _text(value)) is (op == "~")
+    if op == "in":
+        if not isinstance(wanted, tuple):
+            raise ValueError("an 'in' condition takes a tuple")
+        return value in wanted
+    if op == "=":
+        return bool(value == wanted)
+    try:
+        if op == "<":
+            return bool(value < wanted)
+        if op == "<=":
+            return bool(value <= wanted)
+        if op == ">":
+            return bool(value > wanted)
+        return bool(value >= wanted)
+    except TypeError:
+        return False

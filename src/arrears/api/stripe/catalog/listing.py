@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from arrears.api.cycle import Call, page
 from arrears.api.stripe import handlers as h
@@ -19,43 +18,18 @@ from arrears.domain import Doc
 from arrears.domain.errors import ParamError
 from arrears.store.base import Tx
 from arrears.store.query import Cond, Filter, Page
+from arrears.store.query import holds as query_holds
 from arrears.store.tables import TABLES
 
 Keep = Callable[[Doc], bool]
 BATCH = 100
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-def _text(value: Any) -> str:
-    return str(value).translate(_ASCII_LOWER)
 
 
 def holds(cond: Cond, doc: Doc) -> bool:
     """Whether ``cond`` holds for the object ``doc`` (its top-level field, or a metadata key), with the
-    store's meaning of each operator (store/memory.py): NULL matches only ``null`` and ``!=``, ``~`` is
-    an ASCII case-insensitive substring."""
+    store's meaning of each operator (store/query.holds)."""
     value = (doc.get("metadata") or {}).get(cond.key) if cond.field == "metadata" else doc.get(cond.field)
-    op, wanted = cond.op, cond.value
-    if op == "null":
-        return value is None
-    if op == "notnull":
-        return value is not None
-    if op == "!=":
-        return value is None or value != wanted
-    if value is None:
-        return False
-    if op in ("~", "!~"):
-        return (_text(wanted) in _text(value)) is (op == "~")
-    if op == "prefix":
-        return _text(value).startswith(_text(wanted))
-    if op == "in":
-        return isinstance(wanted, tuple) and value in wanted
-    if op == "=":
-        return bool(value == wanted)
-    try:
-        return bool({"<": value < wanted, "<=": value <= wanted, ">": value > wanted, ">=": value >= wanted}[op])
-    except TypeError:
-        return False
+    return query_holds(cond, value)
 
 
 async def scan(tx: Tx, table: str, flt: Filter, keep: Keep, limit: int, *, starting_after: str | None = None,
