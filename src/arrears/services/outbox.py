@@ -14,6 +14,23 @@ from arrears.store.query import Cond, Filter, Page
 _ENABLED = Filter((Cond("status", "=", "enabled"),))
 
 
+async def subscribed(tx: Tx, event_type: str) -> list[Doc]:
+    """The enabled webhook endpoints that want events of ``event_type``."""
+    endpoints = await tx.list("webhook_endpoints", _ENABLED, Page(limit=500))
+    return [e for e in endpoints.docs if events.matches(e["enabled_events"], event_type)]
+
+
+async def deliver(tx: Tx, ctx: Ctx, event_id: str, targets: list[Doc]) -> None:
+    """A pending delivery of the event to each endpoint of ``targets``: the outbox, sent after commit by
+    webhooks.worker."""
+    for endpoint in targets:
+        await tx.insert("webhook_deliveries", {
+            "id": ctx.ids.new("wd"), "object": "webhook_delivery", "event": event_id,
+            "endpoint": endpoint["id"], "created": ctx.now, "status": "pending",
+            "next_attempt_at": ctx.now, "attempts": 0,
+        })
+
+
 async def emit(tx: Tx, ctx: Ctx, event_type: str, obj: Doc, previous: dict[str, Any] | None = None) -> Doc:
     """Append an event to the outbox, in the transaction of the change it describes."""
     # An event keeps its object in the current shape and names the account's default API version, whatever
@@ -21,10 +38,10 @@ async def emit(tx: Tx, ctx: Ctx, event_type: str, obj: Doc, previous: dict[str, 
     data: dict[str, Any] = {"object": view(obj)}
     if previous is not None:
         data["previous_attributes"] = previous
-    endpoints = await tx.list("webhook_endpoints", _ENABLED, Page(limit=500))
-    targets = [e for e in endpoints.docs if events.matches(e["enabled_events"], event_type)]
+    targets = await subscribed(tx, event_type)
+    event_id = ctx.ids.new("evt")
     event = {
-        "id": ctx.ids.new("evt"),
+        "id": event_id,
         "object": "event",
         "account": None,
         "api_version": ctx.account_api_version,
@@ -37,12 +54,7 @@ async def emit(tx: Tx, ctx: Ctx, event_type: str, obj: Doc, previous: dict[str, 
         "type": event_type,
     }
     await tx.insert("events", event)
-    for endpoint in targets:  # the outbox: delivered after commit by webhooks.worker
-        await tx.insert("webhook_deliveries", {
-            "id": ctx.ids.new("wd"), "object": "webhook_delivery", "event": event["id"],
-            "endpoint": endpoint["id"], "created": ctx.now, "status": "pending",
-            "next_attempt_at": ctx.now, "attempts": 0,
-        })
+    await deliver(tx, ctx, event_id, targets)
     return event
 
 

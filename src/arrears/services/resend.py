@@ -4,14 +4,12 @@ sends any other, with a fresh attempt count; the event itself is unchanged but f
 
 from __future__ import annotations
 
-from arrears.domain import Doc, events
+from arrears.domain import Doc
 from arrears.domain.errors import ParamError
 from arrears.services import Ctx
 from arrears.services.loading import load
+from arrears.services.outbox import deliver, subscribed
 from arrears.store.base import Tx
-from arrears.store.query import Cond, Filter, Page
-
-_ENABLED = Filter((Cond("status", "=", "enabled"),))
 
 
 async def resend(tx: Tx, ctx: Ctx, event_id: str, endpoint_id: str | None = None) -> Doc:
@@ -23,17 +21,11 @@ async def resend(tx: Tx, ctx: Ctx, event_id: str, endpoint_id: str | None = None
                              param="webhook_endpoint")
         targets = [endpoint]
     else:
-        listed = await tx.list("webhook_endpoints", _ENABLED, Page(limit=500))
-        targets = [e for e in listed.docs if events.matches(e["enabled_events"], event["type"])]
+        targets = await subscribed(tx, event["type"])
         if not targets:
             raise ParamError(f"No enabled webhook endpoint receives {event['type']} events: name one with "
                              "webhook_endpoint.", param="webhook_endpoint")
-    for endpoint in targets:
-        await tx.insert("webhook_deliveries", {
-            "id": ctx.ids.new("wd"), "object": "webhook_delivery", "event": event["id"],
-            "endpoint": endpoint["id"], "created": ctx.now, "status": "pending",
-            "next_attempt_at": ctx.now, "attempts": 0,
-        })
+    await deliver(tx, ctx, event["id"], targets)
     event["pending_webhooks"] = (event.get("pending_webhooks") or 0) + len(targets)
     await tx.update("events", event)
     return event
